@@ -1,0 +1,105 @@
+"""The `dmm-edu` command: check the installation, list the experiments, take the tour."""
+
+from __future__ import annotations
+
+import ctypes.util
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+
+import click
+
+from dmm_edu import __version__
+
+DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
+                   "click", "platformdirs", "pytest", "hypothesis")
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _system_library(pc_name: str, lib_name: str) -> str | None:
+    """The version of a system library via pkg-config, else whether the loader can find it."""
+    if shutil.which("pkg-config"):
+        out = subprocess.run(["pkg-config", "--modversion", pc_name], capture_output=True, text=True)
+        if out.returncode == 0:
+            return out.stdout.strip()
+    return "found (no headers)" if ctypes.util.find_library(lib_name) else None
+
+
+def doctor_report() -> dict:
+    """What `dmm-edu doctor` checks, as a dict (also used by the tests)."""
+    from dmm_edu.cache import cache_dir
+
+    return {
+        "dmm_edu": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in DOCTOR_PACKAGES},
+        "system": {"cairo": _system_library("cairo", "cairo"),
+                   "pangocairo": _system_library("pangocairo", "pangocairo-1.0")},
+        "cache": str(cache_dir()),
+    }
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dmm-edu")
+def main() -> None:
+    """dmm-edu: adversarial examples through the Dimpled Manifold Model.
+
+    Start with `dmm-edu tour`; `dmm-edu doctor` checks the installation.
+    """
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def doctor(as_json: bool) -> None:
+    """Versions of Python and the packages, system libraries for manim, the cache folder."""
+    report = doctor_report()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"dmm-edu {report['dmm_edu']} on Python {report['python']} ({report['platform']})")
+    click.echo("packages:")
+    for name, version in report["packages"].items():
+        click.echo(f"  {name:16s} {version or 'not installed'}")
+    click.echo("system libraries (needed by manim for the animations):")
+    for name, version in report["system"].items():
+        click.echo(f"  {name:16s} {version or 'missing: apt-get install libcairo2-dev libpango1.0-dev pkg-config'}")
+    click.echo(f"cache: {report['cache']}  (set DMM_EDU_CACHE to move it)")
+
+
+@main.command("list")
+def list_() -> None:
+    """The book's experiments, the claims each tests, and which can run yet."""
+    from dmm_edu.experiments import EXPERIMENTS
+
+    for spec in EXPERIMENTS.values():
+        status = "available" if spec.available else "planned"
+        click.echo(f"{spec.id:4s} {status:9s} {','.join(spec.claims):10s} {spec.title}")
+
+
+@main.command()
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed.")
+@click.option("--epochs", default=15, show_default=True, type=click.IntRange(min=1), help="Training epochs.")
+@click.option("--c", "init_scale", default=2.5, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Init scale c of the weights, N(0, c^2/fan_in).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
+    """Train a small numpy MLP on a synthetic manifold and measure its adversarial geometry."""
+    from dataclasses import asdict
+
+    from dmm_edu.tour import TourConfig, describe, run_tour
+
+    cfg = TourConfig(seed=seed, epochs=epochs, c=init_scale)
+    total = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
+    with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+        result = run_tour(cfg, progress=lambda step, _total: bar.update(1))
+    click.echo(json.dumps(asdict(result), indent=2) if as_json else describe(result))

@@ -1,0 +1,49 @@
+"""The catalogue of the book's experiments, with the claims each one tests.
+
+An entry whose `module` is None is planned but not written yet; `dmm-edu list` says so rather
+than pretending. Claim ids C1…C10 are those of the book's "Claims" page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dmm_edu._checks import check_choice
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    id: str  #: "E1" … "E14"
+    title: str  #: one line
+    claims: tuple[str, ...]  #: claim ids it tests, e.g. ("C2", "C3")
+    module: str | None = None  #: dotted module with `run(config)`, None while planned
+
+    @property
+    def available(self) -> bool:
+        return self.module is not None
+
+
+EXPERIMENTS: dict[str, ExperimentSpec] = {
+    spec.id: spec
+    for spec in [
+        ExperimentSpec("E1", "Boundary snapshots on the 2-D toy and the 3-D chessboards", ("C2", "C3")),
+        ExperimentSpec("E2", "Linear boundary tilting: the margin shrinks as the boundary tilts", ("C4", "C5")),
+        ExperimentSpec("E3", "The random-direction baseline sqrt(k/n)", ("C4",)),
+        ExperimentSpec("E4", "Gradient perpendicularity versus init scale", ("C4",)),
+        ExperimentSpec("E5", "Free, on- and off-manifold minimal attacks with the exact tangent", ("C7",)),
+        ExperimentSpec("E6", "On/off decomposition on real images (PCA and local PCA tangents)", ("C4", "C6", "C7")),
+        ExperimentSpec("E7", "The paper's protocol: autoencoder tangent, PGD free/on/off", ("C7",)),
+        ExperimentSpec("E8", "Clinging and dimpling over training in high dimension", ("C2", "C3")),
+        ExperimentSpec("E9", "Adversarial training deepens the dimples", ("C9",)),
+        ExperimentSpec("E10", "Training on mislabeled adversarial examples (real images)", ("C8",)),
+        ExperimentSpec("E11", "Mislabeled adversarial training in a synthetic world with an oracle", ("C8",)),
+        ExperimentSpec("E12", "Wallace's control: distillation through wrong labels alone", ("C8",)),
+        ExperimentSpec("E13", "Adversarial spheres: distance to the nearest error versus dimension", ("C5",)),
+        ExperimentSpec("E14", "An input-gradient penalty versus accuracy", ("C10",)),
+    ]
+}
+
+
+def get_experiment(experiment_id: str) -> ExperimentSpec:
+    """The spec registered as `experiment_id` ("E1" … "E14")."""
+    return EXPERIMENTS[check_choice("experiment", experiment_id, EXPERIMENTS)]
