@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import click
 
@@ -84,6 +85,45 @@ def list_() -> None:
     for spec in EXPERIMENTS.values():
         status = "available" if spec.available else "planned"
         click.echo(f"{spec.id:4s} {status:9s} {','.join(spec.claims):10s} {spec.title}")
+
+
+@main.command()
+@click.argument("experiment")
+@click.option("--profile", type=click.Choice(["smoke", "book", "full"]), default="book", show_default=True,
+              help="Size: smoke (seconds), book (what the book shows), full (the paper's scale).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for metrics.json and arrays.npz [default: ./results/EXPERIMENT-PROFILE-sSEED].")
+def run(experiment: str, profile: str, seed: int, out: Path | None) -> None:
+    """Run one of the book's experiments (see `dmm-edu list`) and save its result."""
+    from dmm_edu.experiments.base import run_experiment
+    from dmm_edu.experiments.registry import EXPERIMENTS
+
+    experiment = experiment.upper()
+    if experiment not in EXPERIMENTS:
+        raise click.BadParameter(f"{experiment!r} is not an experiment; choose one of {', '.join(EXPERIMENTS)}",
+                                 param_hint="EXPERIMENT")
+    if not EXPERIMENTS[experiment].available:
+        raise click.BadParameter(f"{experiment} is planned but not implemented yet (see `dmm-edu list`)",
+                                 param_hint="EXPERIMENT")
+    out = out or Path("results") / f"{experiment}-{profile}-s{seed}"
+    try:
+        result = run_experiment(experiment, profile, seed, out=out,
+                                progress=lambda msg: click.echo(f"  {msg}", err=True))
+    except FileExistsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from exc
+    click.echo(f"{experiment} ({profile}, seed {seed}) in {result.provenance['duration_s']:.1f} s -> {out}")
+    for name, value in _flat_numbers(result.metrics):
+        click.echo(f"  {name:40s} {value:.4g}")
+
+
+def _flat_numbers(metrics: dict, prefix: str = ""):
+    """(dotted name, number) pairs of a nested metrics dict, in order."""
+    for name, value in metrics.items():
+        if isinstance(value, dict):
+            yield from _flat_numbers(value, f"{prefix}{name}.")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield f"{prefix}{name}", value
 
 
 @main.command()
