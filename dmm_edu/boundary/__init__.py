@@ -1,0 +1,42 @@
+"""Measuring the decision boundary against the data manifold (book page "Clinging and dimpling").
+
+A binary classifier is seen through its score s (s = f for one logit, z_1 - z_0 for two), whose
+zero level set is the boundary. `crossings` finds where lines cross it, `height` turns that into
+the height field of the boundary sheet over a flat manifold, `margins` measures normal and
+in-manifold margins of the training points, and `cling` condenses all this into the book's
+measures: cling, alternation and the boundary-manifold angle. numpy only.
+"""
+
+from dmm_edu.boundary.cling import (
+    BoundaryAngles,
+    ClingResult,
+    alternation,
+    angle_to_manifold,
+    boundary_manifold_angles,
+    cling,
+)
+from dmm_edu.boundary.crossings import Crossings, crossings_along_lines, nearest_crossing
+from dmm_edu.boundary.height import (
+    FlatManifold,
+    HeightSurface,
+    flat_manifold,
+    height_field,
+    height_surface,
+    manifold_grid,
+)
+from dmm_edu.boundary.margins import (
+    Margin,
+    in_manifold_margin,
+    nearest_other_label_distance,
+    normal_margin,
+    tangent_directions,
+)
+from dmm_edu.boundary.score import score_function, score_gradient
+
+__all__ = [
+    "BoundaryAngles", "ClingResult", "Crossings", "FlatManifold", "HeightSurface", "Margin",
+    "alternation", "angle_to_manifold", "boundary_manifold_angles", "cling", "crossings_along_lines",
+    "flat_manifold", "height_field", "height_surface", "in_manifold_margin", "manifold_grid",
+    "nearest_crossing", "nearest_other_label_distance", "normal_margin", "score_function",
+    "score_gradient", "tangent_directions",
+]
