@@ -26,7 +26,8 @@ class ExperimentSpec:
 EXPERIMENTS: dict[str, ExperimentSpec] = {
     spec.id: spec
     for spec in [
-        ExperimentSpec("E1", "Boundary snapshots on the 2-D toy and the 3-D chessboards", ("C2", "C3")),
+        ExperimentSpec("E1", "Boundary snapshots on the 2-D toy and the 3-D chessboards", ("C2", "C3"),
+                       "dmm_edu.experiments.e01_toy_boundaries"),
         ExperimentSpec("E2", "Linear boundary tilting: the margin shrinks as the boundary tilts", ("C4", "C5"),
                        "dmm_edu.experiments.e02_boundary_tilting"),
         ExperimentSpec("E3", "The random-direction baseline sqrt(k/n)", ("C4",), "dmm_edu.experiments.e03_random_baseline"),

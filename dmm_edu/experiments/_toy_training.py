@@ -1,0 +1,136 @@
+"""Training a toy classifier with weight snapshots, and measuring its boundary at a snapshot.
+
+The toy recipe (science.md, "recipe B"): one hidden layer of 400 ReLUs, torch's default init
+U(±1/√fan_in) for weights and biases, mean binary cross-entropy on the logit, plain full-batch
+gradient descent at lr 0.05 in float64, no weight decay. Training stops at T, the first step
+where every training point has margin (2y-1)·f(x) > 0.3, and then goes on to a multiple of T for
+the late phase. Contrasts change one knob: the initial weights divided by 3 ("small init"), or
+weight decay. Snapshots of the weights are kept so that the boundary can be measured at any
+fraction of T after the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dmm_edu.boundary import (
+    cling,
+    flat_manifold,
+    height_surface,
+    in_manifold_margin,
+    normal_margin,
+)
+from dmm_edu.numpy_nn import MLP, SGD, train
+
+
+@dataclass(frozen=True)
+class ToyRecipe:
+    hidden: int = 400  #: hidden ReLU units
+    init: str = "uniform"  #: "uniform" = torch's nn.Linear default, U(±1/√fan_in)
+    init_divisor: float = 1.0  #: divide the initial weights by this (3 = the small-init contrast)
+    weight_decay: float = 0.0  #: L2 weight decay (3e-4 = the weight-decay contrast)
+    lr: float = 0.05  #: full-batch gradient-descent learning rate
+    stop_margin: float = 0.3  #: T = first step with min_i (2y_i - 1) f(x_i) > stop_margin
+    check_every: int = 10  #: test the stopping rule every this many steps
+
+
+RECIPES = {
+    "B": ToyRecipe(),
+    "small_init": ToyRecipe(init_divisor=3.0),
+    "weight_decay": ToyRecipe(weight_decay=3e-4),
+}
+
+EARLY_STEPS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)  # fixed snapshot steps
+
+
+def make_toy_model(n: int, recipe: ToyRecipe, rng: np.random.Generator) -> MLP:
+    model = MLP([n, recipe.hidden, 1], "relu", init=recipe.init, rng=rng)
+    if recipe.init_divisor != 1.0:
+        for W in (model.params[0], model.params[2]):  # weights only, as in the pilot
+            W /= recipe.init_divisor
+    return model
+
+
+def params_vector(model: MLP) -> np.ndarray:
+    return np.concatenate([p.ravel() for p in model.params])  # (P,)
+
+
+def set_params(model: MLP, theta: np.ndarray) -> MLP:
+    i = 0
+    for p in model.params:
+        p[...] = theta[i:i + p.size].reshape(p.shape)
+        i += p.size
+    return model
+
+
+@dataclass
+class ToyRun:
+    """Weights at snapshot steps, and T (None if the margin rule was not met within max_steps)."""
+
+    steps: np.ndarray  #: (S,) snapshot steps, increasing
+    thetas: np.ndarray  #: (S, P) flattened weights at those steps
+    T: int | None
+    final_step: int
+
+    def at(self, step: int) -> tuple[int, np.ndarray]:
+        """The snapshot nearest to `step`: (its step, its weights)."""
+        i = int(np.argmin(np.abs(self.steps - step)))
+        return int(self.steps[i]), self.thetas[i]
+
+
+def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor: float, max_steps: int,
+              snapshot_every: int) -> tuple[MLP, ToyRun]:
+    """Train until T, then on to late_factor·T (or max_steps), keeping weight snapshots."""
+    model = make_toy_model(world.n, recipe, rng)
+    s = 2.0 * world.y - 1.0  # (N,) labels as ±1
+    snaps = {0: params_vector(model)}
+    state = {"T": None, "end": max_steps}
+
+    def on_step(st):
+        step = st.step
+        if step in EARLY_STEPS or step % snapshot_every == 0:
+            snaps[step] = params_vector(model)
+        if state["T"] is None and step % recipe.check_every == 0:
+            if np.min(s * model.forward(world.x)[:, 0]) > recipe.stop_margin:
+                state["T"] = step
+                snaps[step] = params_vector(model)
+                state["end"] = min(max_steps, max(step + 1, int(round(late_factor * step))))
+        if step >= state["end"]:
+            snaps[step] = params_vector(model)
+            return True  # stop
+        return None
+
+    opt = SGD(model.params, model.grads, lr=recipe.lr, weight_decay=recipe.weight_decay)
+    hist = train(model, opt, world.x, world.y, loss="binary_logistic", steps=max_steps, callbacks=[on_step])
+    snaps[hist.steps] = params_vector(model)
+    steps = np.array(sorted(snaps))
+    return model, ToyRun(steps=steps, thetas=np.stack([snaps[k] for k in steps]), T=state["T"],
+                         final_step=hist.steps)
+
+
+def measure_snapshot(model: MLP, world, *, resolution: int, s_max: float, n_grid: int,
+                     margins: bool = False) -> dict:
+    """The boundary at the model's current weights.
+
+    Always: the height surface over the data region (the box spanned by the training points in
+    manifold coordinates: [0, 1]² for the chessboard, [0.05, 1.05] for the line toy; NaN = no
+    crossing within ±s_max),
+    cling (missing heights counted as s_max), train accuracy. With `margins`: per point signed
+    normal margin (dimple depth), in-manifold margin, and alt (share of points correctly
+    classified with the boundary within s_max along the normal).
+    """
+    manifold = flat_manifold(world)
+    t = (world.x - manifold.origin) @ manifold.U  # (N, k) manifold coordinates of the data
+    surf = height_surface(model, manifold, float(t.min()), float(t.max()), resolution, s_max=s_max,
+                          n_grid=n_grid, tol=1e-6)
+    c = cling(surf.h, cap=s_max)
+    out = {"h": surf.h, "cling": c.value, "cling_missing": c.fraction_missing,
+           "accuracy": float(np.mean(model.predict(world.x) == world.y))}
+    if margins:
+        nm = normal_margin(model, world.x, world.y, manifold.normal, s_max, n_grid=n_grid, tol=1e-6)
+        im = in_manifold_margin(model, world.x, world.y, manifold.U, s_max=s_max, n_grid=n_grid, tol=1e-6)
+        out.update(normal_margin=nm.value, normal_found=nm.found, in_margin=im.value,
+                   alt=float(np.mean(nm.found & (nm.value > 0))))
+    return out

@@ -1,0 +1,161 @@
+"""E1 — the boundary of a toy classifier over training: does it cling, then dimple?
+
+The DMM's picture (C2, C3): early in training the randomly placed decision boundary moves onto
+the data manifold and lies along it (clinging, fast), then it grows shallow bulges that put each
+training point on its correct side (dimpling, slow). We train a 400-unit ReLU network on the 3-D
+chessboard (an m×m grid on the plane z = 0.5, checkerboard labels) and on the paper's 2-D toy
+(five points on the line y = 0.5), snapshot its weights, and measure at fixed fractions of T (the
+step where every training margin first exceeds 0.3): the height field of the boundary over the
+manifold, the cling (mean |height|, 0 = the sheet lies on the manifold), train accuracy, and at T
+the per-point normal margin (dimple depth) against the in-manifold margin.
+
+Three recipes differ in one knob each (see `_toy_training.RECIPES`): "B" (torch's default init,
+plain full-batch GD), "small_init" (initial weights / 3) and "weight_decay" (3e-4). Seeds matter:
+every recipe runs `n_seeds` paired seeds (seed i gives the same initial draw to every recipe), and
+the result keeps each seed's numbers, so the book can show the spread, not one lucky run.
+Science.md's check: over ≥ 10 seeds the median cling of recipe B at 25% of T is well below its
+value at init and below the small-init contrast. Book page: "Clinging and dimpling".
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from dmm_edu.data.toys import chessboard, line_toy
+from dmm_edu.experiments._toy_training import (
+    EARLY_STEPS,
+    RECIPES,
+    make_toy_model,
+    measure_snapshot,
+    set_params,
+    train_toy,
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    board: int = 8  #: the chessboard is board × board points
+    recipes: tuple[str, ...] = ("B", "small_init", "weight_decay")  #: recipes run on the chessboard
+    line_toy: bool = True  #: also run recipe B on the paper's 2-D toy
+    n_seeds: int = 3  #: paired seeds per recipe
+    late_factor: float = 1.5  #: after T, train on to late_factor · T (the late phase)
+    max_steps: int = 300_000  #: give up on reaching T after this many steps
+    snapshot_every: int = 250  #: keep the weights every this many steps
+    fractions: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5)  #: of T, measured
+    resolution: int = 21  #: height field grid points per manifold axis
+    s_max: float = 1.0  #: search the boundary within ±s_max of the manifold (also the cling cap)
+    n_grid: int = 65  #: grid points per search line before bisection
+    workers: int = 2  #: processes running seeds in parallel (1 = in this process)
+
+
+CONFIGS = {
+    "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
+                    snapshot_every=100, resolution=11, n_grid=33),
+    "book": Config(),
+    "full": Config(n_seeds=13, late_factor=2.0, max_steps=600_000, resolution=41, n_grid=129),
+}
+
+
+def _world(name: str, board: int):
+    return line_toy() if name == "line" else chessboard(board)
+
+
+def _run_job(job: tuple) -> dict:
+    """Train one (world, recipe, seed) and measure its boundary at the config's fractions of T."""
+    world_name, recipe_name, seed, config = job
+    world = _world(world_name, config.board)
+    recipe = RECIPES[recipe_name]
+    rng = np.random.default_rng(seed)
+    model, run = train_toy(world, recipe, rng, late_factor=config.late_factor, max_steps=config.max_steps,
+                           snapshot_every=config.snapshot_every)
+    probe = make_toy_model(world.n, recipe, np.random.default_rng(0))  # weights are overwritten
+    kw = {"resolution": config.resolution, "s_max": config.s_max, "n_grid": config.n_grid}
+    horizon = run.T if run.T is not None else run.final_step  # fractions of T, or of the whole run
+    out = {"world": world_name, "recipe": recipe_name, "T": run.T, "final_step": run.final_step}
+    frames, cl, missing, acc, steps = [], [], [], [], []
+    for f in config.fractions:
+        step, theta = run.at(int(round(f * horizon)))
+        m = measure_snapshot(set_params(probe, theta), world, margins=f in (1.0, config.late_factor), **kw)
+        frames.append(m["h"])
+        cl.append(m["cling"])
+        missing.append(m["cling_missing"])
+        acc.append(m["accuracy"])
+        steps.append(step)
+        if f == 1.0 and "normal_margin" in m:
+            out.update(normal_margin_T=m["normal_margin"], in_margin_T=m["in_margin"], alt_T=m["alt"])
+        if f == config.late_factor and "normal_margin" in m:
+            out.update(normal_margin_late=m["normal_margin"], alt_late=m["alt"])
+    early = [s for s in EARLY_STEPS if s <= run.final_step]
+    out["early_steps"] = np.array(early)
+    out["early_cling"] = np.array([measure_snapshot(set_params(probe, run.at(s)[1]), world, **kw)["cling"]
+                                   for s in early])
+    out.update(frames=np.stack(frames), cling=np.array(cl), cling_missing=np.array(missing),
+               accuracy=np.array(acc), steps=np.array(steps))
+    return out
+
+
+def _median(values) -> float:
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def summarise(runs: list[dict], config: Config) -> dict:
+    """Per-recipe medians over the seeds that reached T, and the per-seed numbers beside them."""
+    fr = list(config.fractions)
+    i25, i0 = fr.index(0.25) if 0.25 in fr else None, fr.index(0.0) if 0.0 in fr else None
+    reached = [r for r in runs if r["T"] is not None]
+    s = {"n_seeds": len(runs), "n_reached_T": len(reached), "T": [r["T"] for r in runs],
+         "T_median": _median([r["T"] for r in reached])}
+    s["cling_median"] = [_median([r["cling"][j] for r in reached]) for j in range(len(fr))]
+    s["accuracy_median"] = [_median([r["accuracy"][j] for r in reached]) for j in range(len(fr))]
+    if i0 is not None:
+        s["cling_init_per_seed"] = [float(r["cling"][i0]) for r in runs]
+    if i25 is not None:
+        per_seed = [float(r["cling"][i25]) for r in reached]
+        s["cling_quarter_T_per_seed"] = per_seed
+        s["share_cling_below_0.15_at_quarter_T"] = float(np.mean(np.array(per_seed) < 0.15)) if per_seed else float("nan")
+    if reached and "normal_margin_T" in reached[0]:
+        nm = [float(np.median(r["normal_margin_T"])) for r in reached]
+        im = [float(np.median(r["in_margin_T"])) for r in reached]
+        s.update(alt_T_per_seed=[r["alt_T"] for r in reached], normal_margin_T_per_seed=nm,
+                 in_margin_T_per_seed=im, normal_margin_T_median=_median(nm), in_margin_T_median=_median(im),
+                 normal_over_in_margin_T_median=_median(np.array(nm) / np.array(im)))
+    if reached and "normal_margin_late" in reached[0]:
+        s["normal_margin_late_median"] = _median([float(np.median(r["normal_margin_late"])) for r in reached])
+    return s
+
+
+def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
+    unknown = sorted(set(config.recipes) - set(RECIPES))
+    if unknown:
+        raise ValueError(f"recipes={unknown} not known; accepted: {sorted(RECIPES)}")
+    seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=config.n_seeds)]  # paired across recipes
+    jobs = [("board", r, s, config) for r in config.recipes for s in seeds]
+    if config.line_toy:
+        jobs += [("line", "B", s, config) for s in seeds]
+    workers = max(1, min(config.workers, os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        results = [_run_job(j) for j in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_run_job, jobs))
+    metrics: dict = {"fractions": list(config.fractions), "seeds": seeds}
+    arrays: dict = {"fractions": np.array(config.fractions)}
+    for key in sorted({(r["world"], r["recipe"]) for r in results}):
+        group = [r for r in results if (r["world"], r["recipe"]) == key]
+        tag = f"{key[0]}_{key[1]}"
+        metrics[tag] = summarise(group, config)
+        for i, r in enumerate(group):
+            for name in ("frames", "cling", "accuracy", "steps", "early_steps", "early_cling",
+                         "normal_margin_T", "in_margin_T"):
+                if name in r:
+                    arrays[f"{tag}_s{i}_{name}"] = np.asarray(r[name])
+        if progress:
+            m = metrics[tag]
+            progress(f"{tag}: T median {m['T_median']:.0f} ({m['n_reached_T']}/{m['n_seeds']} reached), "
+                     f"median cling by fraction of T {[round(c, 3) for c in m['cling_median']]}")
+    return metrics, arrays
