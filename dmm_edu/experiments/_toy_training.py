@@ -81,12 +81,17 @@ class ToyRun:
 
 
 def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor: float, max_steps: int,
-              snapshot_every: int) -> tuple[MLP, ToyRun]:
-    """Train until T, then on to late_factor·T (or max_steps), keeping weight snapshots."""
+              snapshot_every: int, horizon: int | None = None) -> tuple[MLP, ToyRun]:
+    """Train until T, then on to late_factor·T (or max_steps), keeping weight snapshots.
+
+    With `horizon` (a contrast measured on the clock of a paired recipe-B run), train exactly
+    late_factor·horizon steps instead; T is still recorded if the margin rule is met.
+    """
     model = make_toy_model(world.n, recipe, rng)
     s = 2.0 * world.y - 1.0  # (N,) labels as ±1
     snaps = {0: params_vector(model)}
-    state = {"T": None, "end": max_steps}
+    fixed = horizon is not None
+    state = {"T": None, "end": max(1, int(round(late_factor * horizon))) if fixed else max_steps}
 
     def on_step(st):
         step = st.step
@@ -96,14 +101,15 @@ def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor
             if np.min(s * model.forward(world.x)[:, 0]) > recipe.stop_margin:
                 state["T"] = step
                 snaps[step] = params_vector(model)
-                state["end"] = min(max_steps, max(step + 1, int(round(late_factor * step))))
+                if not fixed:
+                    state["end"] = min(max_steps, max(step + 1, int(round(late_factor * step))))
         if step >= state["end"]:
             snaps[step] = params_vector(model)
             return True  # stop
         return None
 
     opt = SGD(model.params, model.grads, lr=recipe.lr, weight_decay=recipe.weight_decay)
-    hist = train(model, opt, world.x, world.y, loss="binary_logistic", steps=max_steps, callbacks=[on_step])
+    hist = train(model, opt, world.x, world.y, loss="binary_logistic", steps=state["end"], callbacks=[on_step])
     snaps[hist.steps] = params_vector(model)
     steps = np.array(sorted(snaps))
     return model, ToyRun(steps=steps, thetas=np.stack([snaps[k] for k in steps]), T=state["T"],

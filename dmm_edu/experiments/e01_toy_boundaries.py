@@ -13,6 +13,9 @@ Three recipes differ in one knob each (see `_toy_training.RECIPES`): "B" (torch'
 plain full-batch GD), "small_init" (initial weights / 3) and "weight_decay" (3e-4). Seeds matter:
 every recipe runs `n_seeds` paired seeds (seed i gives the same initial draw to every recipe), and
 the result keeps each seed's numbers, so the book can show the spread, not one lucky run.
+Contrasts are measured on the paired recipe-B run's clock: "25% of T" means 25% of that seed's
+recipe-B T, so all recipes are compared after the same number of steps (a contrast need not
+reach the margin rule at all: weight decay caps the margins).
 Science.md's check: over ≥ 10 seeds the median cling of recipe B at 25% of T is well below its
 value at init and below the small-init contrast. Book page: "Clinging and dimpling".
 """
@@ -49,13 +52,14 @@ class Config:
     resolution: int = 21  #: height field grid points per manifold axis
     s_max: float = 1.0  #: search the boundary within ±s_max of the manifold (also the cling cap)
     n_grid: int = 65  #: grid points per search line before bisection
+    early_cling: bool = True  #: also measure cling at the fixed early steps 1, 2, 5, 10, …
     workers: int = 2  #: processes running seeds in parallel (1 = in this process)
 
 
 CONFIGS = {
     "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
                     snapshot_every=100, resolution=11, n_grid=33),
-    "book": Config(),
+    "book": Config(late_factor=1.25),
     "full": Config(n_seeds=13, late_factor=2.0, max_steps=600_000, resolution=41, n_grid=129),
 }
 
@@ -65,17 +69,23 @@ def _world(name: str, board: int):
 
 
 def _run_job(job: tuple) -> dict:
-    """Train one (world, recipe, seed) and measure its boundary at the config's fractions of T."""
-    world_name, recipe_name, seed, config = job
+    """Train one (world, recipe, seed) and measure its boundary at the config's fractions of T.
+
+    job = (world name, recipe name, seed, config, horizon): horizon None for recipe B (its own T
+    sets the clock), else the paired recipe-B run's T, so contrasts are compared at equal steps.
+    """
+    world_name, recipe_name, seed, config, horizon = job
     world = _world(world_name, config.board)
     recipe = RECIPES[recipe_name]
     rng = np.random.default_rng(seed)
     model, run = train_toy(world, recipe, rng, late_factor=config.late_factor, max_steps=config.max_steps,
-                           snapshot_every=config.snapshot_every)
+                           snapshot_every=config.snapshot_every, horizon=horizon)
     probe = make_toy_model(world.n, recipe, np.random.default_rng(0))  # weights are overwritten
     kw = {"resolution": config.resolution, "s_max": config.s_max, "n_grid": config.n_grid}
-    horizon = run.T if run.T is not None else run.final_step  # fractions of T, or of the whole run
-    out = {"world": world_name, "recipe": recipe_name, "T": run.T, "final_step": run.final_step}
+    if horizon is None:
+        horizon = run.T if run.T is not None else run.final_step  # fractions of T, or of the whole run
+    out = {"world": world_name, "recipe": recipe_name, "T": run.T, "final_step": run.final_step,
+           "horizon": horizon}
     frames, cl, missing, acc, steps = [], [], [], [], []
     for f in config.fractions:
         step, theta = run.at(int(round(f * horizon)))
@@ -89,7 +99,7 @@ def _run_job(job: tuple) -> dict:
             out.update(normal_margin_T=m["normal_margin"], in_margin_T=m["in_margin"], alt_T=m["alt"])
         if f == config.late_factor and "normal_margin" in m:
             out.update(normal_margin_late=m["normal_margin"], alt_late=m["alt"])
-    early = [s for s in EARLY_STEPS if s <= run.final_step]
+    early = [s for s in EARLY_STEPS if s <= run.final_step] if config.early_cling else []
     out["early_steps"] = np.array(early)
     out["early_cling"] = np.array([measure_snapshot(set_params(probe, run.at(s)[1]), world, **kw)["cling"]
                                    for s in early])
@@ -107,9 +117,11 @@ def summarise(runs: list[dict], config: Config) -> dict:
     """Per-recipe medians over the seeds that reached T, and the per-seed numbers beside them."""
     fr = list(config.fractions)
     i25, i0 = fr.index(0.25) if 0.25 in fr else None, fr.index(0.0) if 0.0 in fr else None
-    reached = [r for r in runs if r["T"] is not None]
-    s = {"n_seeds": len(runs), "n_reached_T": len(reached), "T": [r["T"] for r in runs],
-         "T_median": _median([r["T"] for r in reached])}
+    own_T = [r for r in runs if r["T"] is not None]
+    contrast = runs[0]["recipe"] != "B"
+    reached = runs if contrast else own_T  # contrasts are measured on recipe B's clock
+    s = {"n_seeds": len(runs), "n_reached_T": len(own_T), "T": [r["T"] for r in runs],
+         "T_median": _median([r["T"] for r in own_T]), "clock": [r["horizon"] for r in runs]}
     s["cling_median"] = [_median([r["cling"][j] for r in reached]) for j in range(len(fr))]
     s["accuracy_median"] = [_median([r["accuracy"][j] for r in reached]) for j in range(len(fr))]
     if i0 is not None:
@@ -133,16 +145,23 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     unknown = sorted(set(config.recipes) - set(RECIPES))
     if unknown:
         raise ValueError(f"recipes={unknown} not known; accepted: {sorted(RECIPES)}")
+    if "B" not in config.recipes:
+        raise ValueError(f"recipes={list(config.recipes)} must include 'B': its T is the clock of the contrasts")
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=config.n_seeds)]  # paired across recipes
-    jobs = [("board", r, s, config) for r in config.recipes for s in seeds]
+    first = [("board", "B", s, config, None) for s in seeds]
     if config.line_toy:
-        jobs += [("line", "B", s, config) for s in seeds]
-    workers = max(1, min(config.workers, os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        results = [_run_job(j) for j in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_run_job, jobs))
+        first += [("line", "B", s, config, None) for s in seeds]
+    workers = max(1, min(config.workers, os.cpu_count() or 1, len(first)))
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        mapper = pool.map if pool else map
+        results = list(mapper(_run_job, first))
+        b_T = {s: r_["horizon"] for s, r_ in zip(seeds, results[:len(seeds)])}  # recipe B's T per seed
+        contrasts = [("board", name, s, config, b_T[s]) for name in config.recipes if name != "B" for s in seeds]
+        results += list(mapper(_run_job, contrasts))
+    finally:
+        if pool:
+            pool.shutdown()
     metrics: dict = {"fractions": list(config.fractions), "seeds": seeds}
     arrays: dict = {"fractions": np.array(config.fractions)}
     for key in sorted({(r["world"], r["recipe"]) for r in results}):
