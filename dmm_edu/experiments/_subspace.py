@@ -32,6 +32,7 @@ class Recipe:
     batch_size: int = 64  #: mini-batch size
     epochs: int = 40  #: passes over the training data
     n_attack: int = 200  #: correctly classified test points attacked per measurement
+    dtype: str = "float64"  #: the network's float type; "float32" halves the cost of training
 
 
 def make_world(recipe: Recipe, rng: np.random.Generator):
@@ -40,7 +41,8 @@ def make_world(recipe: Recipe, rng: np.random.Generator):
 
 
 def make_model(recipe: Recipe, n_classes: int, rng: np.random.Generator, c: float | None = None) -> MLP:
-    return MLP([recipe.n, *recipe.hidden, n_classes], "relu", c=recipe.c if c is None else c, rng=rng)
+    return MLP([recipe.n, *recipe.hidden, n_classes], "relu", c=recipe.c if c is None else c, rng=rng,
+               dtype=recipe.dtype)
 
 
 def train_model(model: MLP, world, recipe: Recipe, rng: np.random.Generator, epochs: int | None = None,
@@ -57,6 +59,17 @@ def attack_set(model: MLP, world, n_attack: int) -> tuple[np.ndarray, np.ndarray
     return world.x_test[ok], world.y_test[ok]
 
 
+def grad_on_fraction(model: MLP, world, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """on(∇_x ℓ) at each x: (M, n) -> (M,); NaN where the gradient is exactly zero (a float32
+    network so confident that softmax rounds to one-hot), where on(·) is undefined."""
+    grad = model.input_grad(x, y)  # (M, n)
+    nonzero = np.linalg.norm(grad, axis=1) > 0  # (M,)
+    on = np.full(len(x), np.nan)  # (M,)
+    if nonzero.any():
+        on[nonzero] = on_fraction(grad[nonzero], world.projector)
+    return on
+
+
 def measure_geometry(model: MLP, world, x: np.ndarray, y: np.ndarray) -> tuple[dict, dict]:
     """Minimal free / on / off distances (medians over points where all three attacks succeed),
     their ratios, success rates, and on(∇) of the loss gradient; beside them √(k/n)."""
@@ -64,8 +77,7 @@ def measure_geometry(model: MLP, world, x: np.ndarray, y: np.ndarray) -> tuple[d
     on = deepfool(model, x, y, space="on", projector=world.projector)
     off = deepfool(model, x, y, space="off", projector=world.projector)
     both = free.success & on.success & off.success  # (M,) compare like with like
-    grad = model.input_grad(x, y)  # (M, n)
-    on_grad = on_fraction(grad, world.projector)  # (M,)
+    on_grad = grad_on_fraction(model, world, x, y)  # (M,), NaN where ∇ = 0
     on_delta = on_fraction(free.delta[free.success], world.projector)
     d = {name: float(np.median(r.norm[both])) if both.any() else float("nan")
          for name, r in (("d_free", free), ("d_on", on), ("d_off", off))}
@@ -76,7 +88,7 @@ def measure_geometry(model: MLP, world, x: np.ndarray, y: np.ndarray) -> tuple[d
         "d_off_over_d_free": d["d_off"] / d["d_free"],
         "free_within_5pct_of_best": float(np.mean(free.norm[both] <= 1.05 * np.minimum(on.norm[both], off.norm[both]))),
         "success_free": free.success_rate, "success_on": on.success_rate, "success_off": off.success_rate,
-        "on_grad_median": float(np.median(on_grad)),
+        "on_grad_median": float(np.nanmedian(on_grad)) if np.isfinite(on_grad).any() else float("nan"),
         "on_delta_median": float(np.median(on_delta)) if on_delta.size else float("nan"),
         "random_baseline": random_baseline(world.n, world.k),
         "sqrt_n_over_k": float(np.sqrt(world.n / world.k)),

@@ -1,0 +1,137 @@
+"""E9 — adversarial training deepens the dimples.
+
+Two copies of the same initial network are trained on the subspace world for the same epochs:
+one on the clean mini-batches, one Madry-style on PGD-L2 adversarial points only (each mini-batch
+is attacked first, eps = 0.2, 5 steps of alpha = 2.5·eps/5, and the step is taken on the attacked
+batch). Then, at test points both networks classify correctly, DeepFool measures the minimal
+distance to the boundary anywhere (d_free), inside the manifold (d_on) and along its normal (d_off).
+The DMM predicts that adversarial training mainly pushes the boundary away from the manifold
+along the normal, deepening the dimples (C9): d_off grows a lot, d_on barely changes. A "robust
+features" account in which AT reshapes the in-manifold decision rule would instead move d_on as
+much as d_off. The default init scale is c = 2.5, the regime where the standard network's boundary
+clings to the manifold (d_off < d_on, see E5 and E8); at a small init scale the standard boundary
+already stands across the manifold and there is no shallow dimple to deepen.
+Check (science.md): d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5].
+Book page: "Adversarial training deepens dimples".
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dmm_edu._checks import check_rng
+from dmm_edu.attacks import deepfool, pgd
+from dmm_edu.experiments._subspace import (
+    Recipe,
+    clean_accuracy,
+    grad_on_fraction,
+    make_model,
+    make_world,
+    train_model,
+)
+from dmm_edu.manifold import random_baseline
+from dmm_edu.numpy_nn import SGD, accuracy
+
+
+@dataclass(frozen=True)
+class Config:
+    eps: float = 0.2  #: L2 radius of the training attack
+    steps: int = 5  #: PGD steps per mini-batch
+    alpha_factor: float = 2.5  #: PGD step alpha = alpha_factor · eps / steps (Madry et al.)
+    random_start: bool = True  #: start each PGD run uniformly inside the eps-ball (Madry et al.)
+    recipe: Recipe = field(default_factory=lambda: Recipe(c=2.5, n_attack=150, dtype="float32"))  #: world, net, SGD
+
+
+CONFIGS = {
+    "smoke": Config(recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64, 64), c=2.5, epochs=20,
+                                  n_attack=100, dtype="float32")),
+    "book": Config(),
+    "full": Config(recipe=Recipe(c=2.5, n_train=10000, epochs=100, n_attack=1000)),
+}
+
+
+def adversarial_train(model, x, y, *, eps: float, steps: int, alpha: float, lr: float, epochs: int,
+                      batch_size: int, rng: np.random.Generator, random_start: bool = True) -> list[float]:
+    """Madry-style adversarial training with PGD-L2: on every mini-batch (x_B, y_B)
+
+        x_adv = x_B + δ,  δ = PGD-L2(x_B, y_B; ‖δ‖₂ ≤ eps, `steps` steps of size alpha),
+        θ ← θ − lr · ∇_θ ℓ(f(x_adv), y_B)
+
+    (the step is taken on the attacked points only). x: (N, n), y: (N,). Returns the loss per step.
+    """
+    check_rng("rng", rng)
+    x = np.asarray(x, dtype=model.dtype)  # (N, n)
+    opt = SGD(model.params, model.grads, lr=lr)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(x))  # (N,) fresh shuffle each epoch
+        for start in range(0, len(x), batch_size):
+            idx = order[start:start + batch_size]
+            xb, yb = x[idx], y[idx]  # (B, n), (B,)
+            adv = pgd(model, xb, yb, eps, alpha=alpha, steps=steps, norm="l2", random_start=random_start, rng=rng)
+            losses.append(model.loss_and_grads(adv.x_adv, yb))  # ∇_θ ℓ(f(x_adv), y)
+            opt.step()
+    return losses
+
+
+def _distances(model, world, x, y) -> dict[str, np.ndarray]:
+    """Minimal DeepFool distances free / on / off at x: (M, n) -> each (M,), with success flags."""
+    out = {}
+    for space in ("free", "on", "off"):
+        r = deepfool(model, x, y, space=space, projector=world.projector)
+        out[f"d_{space}"], out[f"success_{space}"] = r.norm, r.success
+    return out
+
+
+def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
+    recipe = config.recipe
+    world = make_world(recipe, rng)
+    standard = make_model(recipe, world.n_classes, rng)
+    robust = copy.deepcopy(standard)  # the same initial weights
+    alpha = config.alpha_factor * config.eps / config.steps
+
+    train_model(standard, world, recipe, rng)  # plain SGD on the clean points
+    adversarial_train(robust, world.x, world.y, eps=config.eps, steps=config.steps, alpha=alpha, lr=recipe.lr,
+                      epochs=recipe.epochs, batch_size=recipe.batch_size, rng=rng, random_start=config.random_start)
+
+    # the same points for both: test points both networks classify correctly
+    ok = (standard.predict(world.x_test) == world.y_test) & (robust.predict(world.x_test) == world.y_test)
+    idx = np.flatnonzero(ok)[:recipe.n_attack]
+    x, y = world.x_test[idx], world.y_test[idx]  # (M, n), (M,)
+
+    metrics: dict = {"eps": config.eps, "alpha": alpha, "random_baseline": random_baseline(world.n, world.k)}
+    arrays: dict = {}
+    dist = {}
+    for name, model in (("standard", standard), ("adversarial", robust)):
+        d = _distances(model, world, x, y)
+        dist[name] = d
+        on_grad = grad_on_fraction(model, world, x, y)  # (M,), NaN where the float32 gradient underflows
+        robust_acc = pgd(model, x, y, config.eps, alpha=alpha, steps=config.steps, norm="l2").success  # (M,)
+        metrics[name] = {"test_accuracy": clean_accuracy(model, world),
+                         "train_accuracy": accuracy(model, world.x, world.y),
+                         "pgd_success_at_eps": float(np.mean(robust_acc)),
+                         "on_grad_median": float(np.nanmedian(on_grad)),
+                         "zero_grad_fraction": float(np.mean(np.isnan(on_grad))),
+                         **{f"success_{s}": float(np.mean(d[f"success_{s}"])) for s in ("free", "on", "off")}}
+        arrays.update({f"{key}_{name}": v for key, v in d.items()})
+        arrays[f"on_grad_{name}"] = on_grad
+    both = np.all([dist[m][f"success_{s}"] for m in dist for s in ("free", "on", "off")], axis=0)  # (M,)
+    for name in dist:
+        for s in ("free", "on", "off"):
+            metrics[name][f"d_{s}"] = float(np.median(dist[name][f"d_{s}"][both])) if both.any() else float("nan")
+        metrics[name]["d_off_over_d_on"] = metrics[name]["d_off"] / metrics[name]["d_on"]
+    for s in ("free", "on", "off"):  # AT / standard, the numbers C9 is about
+        metrics[f"ratio_d_{s}"] = metrics["adversarial"][f"d_{s}"] / metrics["standard"][f"d_{s}"]
+    metrics["n_measured"] = int(both.sum())
+    arrays["measured"] = both
+    if progress:
+        for name in dist:
+            m = metrics[name]
+            progress(f"{name}: test acc {m['test_accuracy']:.3f}, d_free {m['d_free']:.3f}, d_on {m['d_on']:.3f}, "
+                     f"d_off {m['d_off']:.3f}")
+        progress(f"AT/standard: d_free x{metrics['ratio_d_free']:.2f}, d_on x{metrics['ratio_d_on']:.2f}, "
+                 f"d_off x{metrics['ratio_d_off']:.2f}")
+    return metrics, arrays

@@ -1,0 +1,51 @@
+"""E9: adversarial training mainly deepens the dimples (science.md: d_off(AT)/d_off(std) > 2 and
+d_on(AT)/d_on(std) in [0.7, 1.5])."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from dmm_edu.data.synthetic import subspace_world
+from dmm_edu.experiments.base import run_experiment
+from dmm_edu.experiments.e09_adversarial_training import adversarial_train
+from dmm_edu.numpy_nn import MLP, SGD, train
+
+
+@pytest.fixture(scope="module", params=[0, 1, 2])
+def result(request):
+    return run_experiment("E9", "smoke", seed=request.param)
+
+
+def test_adversarial_training_moves_the_boundary_off_the_manifold_not_along_it(result):
+    m = result.metrics
+    assert m["ratio_d_off"] > 2.0  # science.md's check
+    assert 0.7 <= m["ratio_d_on"] <= 1.5
+    assert m["n_measured"] >= 50  # the medians rest on enough points
+
+
+def test_both_networks_learn_and_the_robust_one_resists_its_attack(result):
+    m = result.metrics
+    assert m["standard"]["test_accuracy"] > 0.9 and m["adversarial"]["test_accuracy"] > 0.9
+    assert m["adversarial"]["pgd_success_at_eps"] < m["standard"]["pgd_success_at_eps"]
+
+
+def test_result_shapes(result):
+    M = len(result.arrays["measured"])
+    assert 0 < M <= result.config["recipe"]["n_attack"]
+    for name in ("standard", "adversarial"):
+        for key in ("d_free", "d_on", "d_off", "success_free", "success_on", "success_off", "on_grad"):
+            assert result.arrays[f"{key}_{name}"].shape == (M,)
+        assert np.isfinite(result.metrics[name]["d_off"])
+
+
+def test_adversarial_training_with_a_zero_budget_is_standard_training():
+    # eps = 0: the attack is the identity, so the loop must take exactly the steps of plain SGD
+    world = subspace_world(n=20, k=3, n_train=200, n_test=0, rng=np.random.default_rng(0))
+    a = MLP([20, 16, 4], c=2.5, rng=np.random.default_rng(1), dtype="float32")
+    b = copy.deepcopy(a)
+    train(a, SGD(a.params, a.grads, lr=0.05), world.x, world.y, epochs=2, batch_size=32, rng=np.random.default_rng(2))
+    adversarial_train(b, world.x, world.y, eps=0.0, steps=3, alpha=0.1, lr=0.05, epochs=2, batch_size=32,
+                      rng=np.random.default_rng(2), random_start=False)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
