@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dmm_edu.experiments._subspace import Recipe, attack_set, clean_accuracy, make_model, make_world, train_model
-from dmm_edu.manifold import on_fraction, random_baseline
+from dmm_edu.experiments._subspace import (
+    Recipe,
+    attack_set,
+    clean_accuracy,
+    grad_on_fraction,
+    make_model,
+    make_world,
+    train_model,
+)
+from dmm_edu.manifold import random_baseline
 
 
 @dataclass(frozen=True)
@@ -28,8 +36,9 @@ class Config:
 
 CONFIGS = {
     "smoke": Config(recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64), epochs=10)),
-    "book": Config(),
-    "full": Config(init_scales=(0.25, 0.5, 1.0, 1.41, 2.0, 2.5, 3.0), recipe=Recipe(n_train=10000, epochs=100)),
+    "book": Config(recipe=Recipe(dtype="float32")),
+    "full": Config(init_scales=(0.25, 0.5, 1.0, 1.41, 2.0, 2.5, 3.0),
+                   recipe=Recipe(n_train=10000, epochs=100, dtype="float32")),
 }
 
 
@@ -41,14 +50,14 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     for c in config.init_scales:
         model = make_model(recipe, world.n_classes, rng, c=c)
         x, y = attack_set(model, world, recipe.n_attack)
-        on_init = on_fraction(model.input_grad(x, y), world.projector)  # (M,) before training
+        on_init = grad_on_fraction(model, world, x, y)  # (M,) before training
         train_model(model, world, recipe, rng)
         x, y = attack_set(model, world, recipe.n_attack)
-        on_grad = on_fraction(model.input_grad(x, y), world.projector)  # (M,) after training
+        on_grad = grad_on_fraction(model, world, x, y)  # (M,) after training; NaN where ∇ = 0
         tag = f"c{c:g}"
-        metrics[tag] = {"test_accuracy": clean_accuracy(model, world), "on_grad_median": float(np.median(on_grad)),
-                        "on_grad_init_median": float(np.median(on_init))}
+        metrics[tag] = {"test_accuracy": clean_accuracy(model, world), "on_grad_median": float(np.nanmedian(on_grad)),
+                        "on_grad_init_median": float(np.nanmedian(on_init))}
         arrays[f"on_grad_{tag}"] = on_grad
         if progress:
-            progress(f"c={c:g}: median on(grad) {np.median(on_grad):.3f} (random {metrics['random_baseline']:.3f})")
+            progress(f"c={c:g}: median on(grad) {np.nanmedian(on_grad):.3f} (random {metrics['random_baseline']:.3f})")
     return metrics, arrays
