@@ -160,7 +160,7 @@ def test_minibatches_need_a_generator(net):
         train(net, SGD(net.params, net.grads), np.zeros((4, 3)), [0, 1, 0, 1], steps=1, batch_size=2)
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow on the way to divergence
 def test_divergence_is_reported_not_silent(rng):
     net = MLP([2, 2], rng=rng, dtype=np.float32)
     x = rng.normal(scale=100.0, size=(32, 2))
@@ -202,3 +202,12 @@ def test_deepfool_restricted_needs_projector(net):
 def test_deepfool_overshoot_out_of_range(net):
     with pytest.raises(ValueError, match=r"overshoot=-0.1"):
         deepfool(net, np.zeros((2, 3)), overshoot=-0.1)
+
+
+def test_loss_that_does_not_fit_the_outputs(rng):
+    one = MLP([3, 1], rng=rng)
+    with pytest.raises(ValueError, match=r"loss='cross_entropy' needs a network with >= 2 outputs"):
+        one.loss_and_grads(np.zeros((2, 3)), [0, 1], "cross_entropy")
+    with pytest.raises(ValueError, match=r"loss='binary_logistic' needs a network with 1 output; this one has 2"):
+        train(MLP([3, 2], rng=rng), SGD(one.params, one.grads), np.zeros((2, 3)), [0, 1], loss="binary_logistic",
+              steps=1)

@@ -20,7 +20,14 @@ def _reduce(per_sample, reduction):
     return float(per_sample.sum()), 1.0
 
 
-def _logits_and_labels(logits, y, binary):
+def _logits_and_labels(logits, y, binary, check=True):
+    """Validated logits ((N,) for a binary loss, else (N, C)) and int labels.
+
+    check=False skips validation for callers that already checked both (the training loop's
+    inner step, where the checks would cost as much as the loss itself).
+    """
+    if not check:
+        return (logits.reshape(-1) if binary else logits), y
     z = check_array("logits", logits)
     if binary:
         if z.ndim == 2 and z.shape[1] == 1:
@@ -39,13 +46,13 @@ def log_softmax(z):
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-def softmax_cross_entropy(logits, y, reduction: str = "mean"):
+def softmax_cross_entropy(logits, y, reduction: str = "mean", *, check: bool = True):
     """L_i = -log softmax(z_i)_{y_i};   dL_i/dz_i = softmax(z_i) - onehot(y_i).
 
     logits: (N, C), y: (N,) -> (loss: float, dL_dz: (N, C)).
     """
     check_choice("reduction", reduction, ("mean", "sum"))
-    z, y = _logits_and_labels(logits, y, binary=False)
+    z, y = _logits_and_labels(logits, y, binary=False, check=check)
     logp = log_softmax(z)  # (N, C)
     rows = np.arange(z.shape[0])
     loss, scale = _reduce(-logp[rows, y], reduction)
@@ -54,7 +61,7 @@ def softmax_cross_entropy(logits, y, reduction: str = "mean"):
     return loss, dL_dz * scale
 
 
-def binary_logistic(logits, y, reduction: str = "mean"):
+def binary_logistic(logits, y, reduction: str = "mean", *, check: bool = True):
     """L_i = softplus(-s_i f_i) = log(1 + e^(-s_i f_i));   dL_i/df_i = -s_i σ(-s_i f_i).
 
     The binary cross-entropy computed from one logit f (what torch calls BCEWithLogits).
@@ -62,7 +69,7 @@ def binary_logistic(logits, y, reduction: str = "mean"):
     """
     check_choice("reduction", reduction, ("mean", "sum"))
     shape = np.shape(logits)
-    f, y = _logits_and_labels(logits, y, binary=True)
+    f, y = _logits_and_labels(logits, y, binary=True, check=check)
     s = 2.0 * y - 1.0  # (N,) labels as ±1
     m = s * f  # (N,) signed margin
     loss, scale = _reduce(np.logaddexp(0, -m), reduction)
@@ -87,7 +94,7 @@ def logit_margin(logits, y):
     return z[rows, y] - others.max(axis=1)
 
 
-def logit_margin_loss(logits, y, reduction: str = "mean"):
+def logit_margin_loss(logits, y, reduction: str = "mean", *, check: bool = True):
     """L_i = -m_i = max_{j≠y_i} z_{i,j} - z_{i,y_i} (the Carlini-Wagner margin, unclipped).
 
     dL_i/dz_{i,j*} = +1 for the strongest other class j*, -1 for y_i (binary: -s_i).
@@ -95,11 +102,11 @@ def logit_margin_loss(logits, y, reduction: str = "mean"):
     check_choice("reduction", reduction, ("mean", "sum"))
     z = np.asarray(logits)
     if z.ndim == 1 or (z.ndim == 2 and z.shape[1] == 1):
-        f, yy = _logits_and_labels(logits, y, binary=True)
+        f, yy = _logits_and_labels(logits, y, binary=True, check=check)
         s = 2.0 * yy - 1.0
         loss, scale = _reduce(-s * f, reduction)
         return loss, (-s * scale).astype(f.dtype).reshape(z.shape)
-    z, y = _logits_and_labels(logits, y, binary=False)
+    z, y = _logits_and_labels(logits, y, binary=False, check=check)
     rows = np.arange(z.shape[0])
     others = z.copy()
     others[rows, y] = -np.inf

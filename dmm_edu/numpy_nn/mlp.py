@@ -20,6 +20,7 @@ from dmm_edu._checks import (
     check_choice,
     check_dtype,
     check_finite_float,
+    check_labels,
     check_positive_float,
     check_positive_int,
     check_rng,
@@ -132,14 +133,27 @@ class MLP:
 
     def loss_and_grads(self, x, y, loss: str = "cross_entropy") -> float:
         """Forward, loss (mean over the batch) and backward; fills `grads`, returns the loss."""
-        return self._loss_and_grads(self._input(x), y, get_loss(loss))
+        loss_fn = self.loss_function(loss)
+        x = self._input(x)
+        y = check_labels("y", y, max(2, self.n_outputs), n=x.shape[0])
+        return self._loss_and_grads(x, y, loss_fn)
+
+    def loss_function(self, loss: str):
+        """The loss `loss` after checking that it fits this network's number of outputs."""
+        fn = get_loss(loss)
+        if loss == "cross_entropy" and self.n_outputs < 2:
+            raise ValueError("loss='cross_entropy' needs a network with >= 2 outputs; this one has 1 "
+                             "(use loss='binary_logistic')")
+        if loss == "binary_logistic" and self.n_outputs != 1:
+            raise ValueError(f"loss='binary_logistic' needs a network with 1 output; this one has "
+                             f"{self.n_outputs} (use loss='cross_entropy')")
+        return fn
 
     def _loss_and_grads(self, x: np.ndarray, y: np.ndarray, loss_fn) -> float:
-        """`loss_and_grads` for inputs already checked (the training loop's inner step)."""
-        z = self._forward(x)  # (N, D_L)
-        if not np.all(np.isfinite(z)):
-            raise FloatingPointError("the logits became NaN or inf: the weights have diverged")
-        value, dL_dz = loss_fn(z, y)
+        """`loss_and_grads` for inputs and labels already checked (the training loop's inner step)."""
+        value, dL_dz = loss_fn(self._forward(x), y, check=False)
+        if not np.isfinite(value):  # NaN or inf logits make the loss NaN or inf too
+            raise FloatingPointError(f"the loss became {value}: the weights have diverged")
         self.backward(dL_dz)
         return value
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dmm_edu._checks import check_array, check_labels, check_positive_int, check_rng
-from dmm_edu.numpy_nn.losses import get_loss
 
 
 @dataclass
@@ -75,7 +74,7 @@ def train(model, optimizer, x, y, *, loss: str = "cross_entropy", steps: int | N
             the data every epoch with `rng` (required then).
         callbacks: called after every step with a TrainState; returning True stops training.
     """
-    loss_fn = get_loss(loss)  # validates the name before any work
+    loss_fn = model.loss_function(loss)  # validates the name and the fit before any work
     x = check_array("x", x, shape=(None, model.n_inputs), dtype=model.dtype)
     n_classes = 2 if model.n_outputs == 1 else model.n_outputs
     y = check_labels("y", y, n_classes, n=x.shape[0])
@@ -103,8 +102,6 @@ def train(model, optimizer, x, y, *, loss: str = "cross_entropy", steps: int | N
                 xb, yb = x[idx], y[idx]  # (B, D), (B,)
             try:
                 value = model._loss_and_grads(xb, yb, loss_fn)
-                if not np.isfinite(value):
-                    raise FloatingPointError(f"the loss became {value}")
             except FloatingPointError as exc:
                 raise FloatingPointError(f"training diverged at step {step + 1} ({exc}); "
                                          f"lower lr (now {optimizer.lr})") from exc
