@@ -45,8 +45,8 @@ RECIPES = {
 EARLY_STEPS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)  # fixed snapshot steps
 
 
-def make_toy_model(n: int, recipe: ToyRecipe, rng: np.random.Generator) -> MLP:
-    model = MLP([n, recipe.hidden, 1], "relu", init=recipe.init, rng=rng)
+def make_toy_model(n: int, recipe: ToyRecipe, rng: np.random.Generator, dtype: str = "float64") -> MLP:
+    model = MLP([n, recipe.hidden, 1], "relu", init=recipe.init, rng=rng, dtype=dtype)
     if recipe.init_divisor != 1.0:
         for W in (model.params[0], model.params[2]):  # weights only, as in the pilot
             W /= recipe.init_divisor
@@ -81,13 +81,13 @@ class ToyRun:
 
 
 def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor: float, max_steps: int,
-              snapshot_every: int, horizon: int | None = None) -> tuple[MLP, ToyRun]:
+              snapshot_every: int, horizon: int | None = None, dtype: str = "float64") -> tuple[MLP, ToyRun]:
     """Train until T, then on to late_factor·T (or max_steps), keeping weight snapshots.
 
     With `horizon` (a contrast measured on the clock of a paired recipe-B run), train exactly
     late_factor·horizon steps instead; T is still recorded if the margin rule is met.
     """
-    model = make_toy_model(world.n, recipe, rng)
+    model = make_toy_model(world.n, recipe, rng, dtype)
     s = 2.0 * world.y - 1.0  # (N,) labels as ±1
     snaps = {0: params_vector(model)}
     fixed = horizon is not None

@@ -52,6 +52,7 @@ class Config:
     resolution: int = 21  #: height field grid points per manifold axis
     s_max: float = 1.0  #: search the boundary within ±s_max of the manifold (also the cling cap)
     n_grid: int = 65  #: grid points per search line before bisection
+    dtype: str = "float64"  #: float type of the networks ("float32" trains about 1.8x faster)
     early_cling: bool = True  #: also measure cling at the fixed early steps 1, 2, 5, 10, …
     workers: int = 2  #: processes running seeds in parallel (1 = in this process)
 
@@ -59,7 +60,7 @@ class Config:
 CONFIGS = {
     "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
                     snapshot_every=100, resolution=11, n_grid=33),
-    "book": Config(late_factor=1.25),
+    "book": Config(late_factor=1.25, dtype="float32"),
     "full": Config(n_seeds=13, late_factor=2.0, max_steps=600_000, resolution=41, n_grid=129),
 }
 
@@ -79,8 +80,8 @@ def _run_job(job: tuple) -> dict:
     recipe = RECIPES[recipe_name]
     rng = np.random.default_rng(seed)
     model, run = train_toy(world, recipe, rng, late_factor=config.late_factor, max_steps=config.max_steps,
-                           snapshot_every=config.snapshot_every, horizon=horizon)
-    probe = make_toy_model(world.n, recipe, np.random.default_rng(0))  # weights are overwritten
+                           snapshot_every=config.snapshot_every, horizon=horizon, dtype=config.dtype)
+    probe = make_toy_model(world.n, recipe, np.random.default_rng(0), config.dtype)  # weights are overwritten
     kw = {"resolution": config.resolution, "s_max": config.s_max, "n_grid": config.n_grid}
     if horizon is None:
         horizon = run.T if run.T is not None else run.final_step  # fractions of T, or of the whole run
