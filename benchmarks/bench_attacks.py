@@ -19,22 +19,16 @@ benchmarks/results/attacks.json.
 
 from __future__ import annotations
 
-import os
+import argparse
+import time
+from pathlib import Path
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"  # must be set before numpy loads its BLAS
+from common import make_pair, write_record  # isort: skip  (first: pins BLAS to one thread before numpy loads)
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from bench_mlp_step import make_pair  # noqa: E402  (same numpy MLP / torch Sequential pair)
-from dmm_edu.attacks import deepfool, pgd  # noqa: E402
+from dmm_edu.attacks import deepfool, pgd
 
 RESULTS = Path(__file__).parent / "results" / "attacks.json"
 PGD_STEPS, PGD_EPS = 20, 1.0  # PGD-L2: 20 steps of alpha = 2.5 eps / steps (dmm_edu's default)
@@ -152,7 +146,6 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    torch.set_num_threads(1)
     sizes = [200, 256, 256, 256, 4]
     cases = [(attack, batch, dtype) for attack in ("deepfool", "pgd_l2")
              for batch in (64, 512) for dtype in (np.float64, np.float32)]
@@ -166,18 +159,12 @@ def main() -> None:
     record = {
         "benchmark": "numpy DeepFool and PGD-L2 (20 steps) vs the same algorithms in batched torch, single thread",
         "baseline": "hand-written batched torch (torchattacks 3.5.1 requires torchvision, so it was not installed)",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
-        "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
         "rounds": args.rounds, "calls_per_round": args.calls,
         "pgd": {"eps": PGD_EPS, "steps": PGD_STEPS, "alpha": 2.5 * PGD_EPS / PGD_STEPS, "norm": "l2"},
         "deepfool": {"steps": DF_STEPS, "overshoot": OVERSHOOT},
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_record(args.out, record)
 
 
 if __name__ == "__main__":

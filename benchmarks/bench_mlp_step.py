@@ -11,36 +11,18 @@ benchmarks/results/mlp_step.json.
 
 from __future__ import annotations
 
-import os
+import argparse
+import time
+from pathlib import Path
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"  # must be set before numpy loads its BLAS
+from common import make_pair, write_record  # isort: skip  (first: pins BLAS to one thread before numpy loads)
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from dmm_edu.numpy_nn import MLP, SGD  # noqa: E402
+from dmm_edu.numpy_nn import SGD
 
 RESULTS = Path(__file__).parent / "results" / "mlp_step.json"
-
-
-def make_pair(sizes, dtype, rng):
-    """A numpy MLP and a torch nn.Sequential holding the same weights."""
-    net = MLP(sizes, "relu", c=1.41, rng=rng, dtype=dtype)
-    layers = []
-    for i, lin in enumerate(net.linears):
-        t = torch.nn.Linear(*lin.W.shape).to(getattr(torch, np.dtype(dtype).name))
-        with torch.no_grad():
-            t.weight.copy_(torch.from_numpy(lin.W.T.copy()))  # torch stores (out, in)
-            t.bias.copy_(torch.from_numpy(lin.b))
-        layers += [t, torch.nn.ReLU()] if i < len(net.linears) - 1 else [t]
-    return net, torch.nn.Sequential(*layers)
 
 
 def numpy_steps(net, opt, x, y, steps):
@@ -100,7 +82,6 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    torch.set_num_threads(1)
     cases = [([200, 256, 256, 256, 4], 64, np.float32), ([200, 256, 256, 256, 4], 64, np.float64),
              ([3, 400, 1], 64, np.float64), ([200, 256, 256, 256, 4], 1000, np.float32)]
     results = []
@@ -111,16 +92,10 @@ def main() -> None:
               f"  torch {res['torch_step_ms']:.3f} ms  ratio {res['ratio_numpy_over_torch']:.2f}")
     record = {
         "benchmark": "one SGD training step, numpy MLP vs torch, single thread",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
-        "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__},
         "rounds": args.rounds, "steps_per_round": args.steps,
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    write_record(args.out, record)
 
 
 if __name__ == "__main__":
