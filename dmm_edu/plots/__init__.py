@@ -1,0 +1,77 @@
+"""The book's figures, each drawn from a saved experiment result and nothing else.
+
+An experiment runs once and saves a result; a figure function takes that `Result` and returns a
+`matplotlib.figure.Figure` (its own Agg canvas, no pyplot state: safe in threads, no display
+needed). It never trains or attacks. `FIGURES[experiment][name]` is the registry;
+
+    from dmm_edu.results import load_result
+    from dmm_edu.plots import plot, save_figures
+    fig = plot(load_result("results/e1"), "cling")
+    save_figures("results/e1", "docs/figures")        # E1-snapshots.png, E1-cling.png, E1-margins.png
+
+`import dmm_edu` does not import this package (nor matplotlib); install the `plots` extra to use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dmm_edu._checks import check_choice
+from dmm_edu.plots import baseline, on_off, style, tilting, toys  # noqa: F401  (style: imports matplotlib)
+from dmm_edu.results import Result, load_result
+
+FIGURES: dict[str, dict[str, Callable]] = {
+    "E1": toys.FIGURES,
+    "E2": tilting.FIGURES,
+    "E3": baseline.E3_FIGURES,
+    "E4": baseline.E4_FIGURES,
+    "E5": on_off.FIGURES,
+}
+FORMATS = ("png", "svg", "pdf")
+
+
+def _as_result(result) -> Result:
+    if isinstance(result, Result):
+        return result
+    if isinstance(result, (str, Path)):
+        return load_result(result)
+    raise TypeError(f"result must be a dmm_edu Result or the folder of a saved one; got {type(result).__name__}")
+
+
+def figure_names(experiment: str) -> list[str]:
+    """The figure names registered for `experiment` ("E1" …); ValueError if it has none."""
+    if experiment not in FIGURES:
+        raise ValueError(f"experiment={experiment!r} has no figures; experiments with figures: {sorted(FIGURES)}")
+    return list(FIGURES[experiment])
+
+
+def plot(result: Result | str | Path, name: str | None = None):
+    """The figure `name` of the result's experiment as a matplotlib Figure.
+
+    result: a Result or the folder of a saved one. name: one of `figure_names(result.experiment)`;
+    None gives the experiment's first (headline) figure.
+    """
+    result = _as_result(result)
+    names = figure_names(result.experiment)
+    name = names[0] if name is None else check_choice("name", name, names)
+    return FIGURES[result.experiment][name](result)
+
+
+def save_figures(result: Result | str | Path, out_dir: str | Path, fmt: str = "png", dpi: int = 150) -> list[Path]:
+    """Draw every figure of the result's experiment into `out_dir` as `{id}-{name}.{fmt}`; the paths written."""
+    result = _as_result(result)
+    fmt = check_choice("fmt", fmt, FORMATS)
+    names = figure_names(result.experiment)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        path = out_dir / f"{result.experiment}-{name}.{fmt}"
+        fig = FIGURES[result.experiment][name](result)
+        fig.savefig(path, format=fmt, dpi=dpi)
+        written.append(path)
+    return written
+
+
+__all__ = ["FIGURES", "FORMATS", "figure_names", "plot", "save_figures", "style"]

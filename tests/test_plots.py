@@ -1,0 +1,206 @@
+"""Figures are drawn from saved results only: they render, draw the result's own numbers, save, and never train."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from dmm_edu.experiments.base import run_experiment  # noqa: E402
+from dmm_edu.plots import FIGURES, figure_names, plot, save_figures  # noqa: E402
+from dmm_edu.plots import baseline, toys  # noqa: E402
+from dmm_edu.results import load_result, save_result  # noqa: E402
+
+PLOTTED = ("E1", "E2", "E3", "E4", "E5")
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Each plotted experiment's smoke result, run once for the whole module."""
+    return {e: run_experiment(e, "smoke", seed=0) for e in PLOTTED}
+
+
+def _data_axes(fig):
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+
+def expected_axes(result, name) -> int:
+    """How many axes (colorbars included) each figure has for this result."""
+    if result.experiment == "E1" and name == "snapshots":
+        groups = toys.groups(result)
+        cols = len(toys.snapshot_fractions(result.arrays["fractions"]))
+        has_board = any(world == "board" for world, _, _ in groups)
+        return len(groups) * cols + has_board
+    if result.experiment == "E3":
+        return len(result.metrics["dims"])
+    return {("E1", "cling"): 2, ("E1", "margins"): 1, ("E2", "tilting"): 2, ("E2", "sgd"): 2,
+            ("E4", "gradients"): 1, ("E5", "distances"): 2}[(result.experiment, name)]
+
+
+def test_every_experiment_with_a_module_is_registered_or_known():
+    assert set(PLOTTED) <= set(FIGURES)
+    assert figure_names("E1") == ["snapshots", "cling", "margins"]
+
+
+@pytest.mark.parametrize("experiment, name", [(e, n) for e in PLOTTED for n in FIGURES[e]])
+def test_every_figure_renders_with_its_axes(results, experiment, name):
+    result = results[experiment]
+    fig = plot(result, name)
+    fig.canvas.draw()  # renders every artist; raises on bad data
+    assert len(fig.axes) == expected_axes(result, name)
+    for ax in _data_axes(fig):
+        assert ax.has_data()
+        assert ax.get_xlabel() or ax.get_ylabel() or ax.get_title()
+
+
+def test_plot_accepts_a_saved_folder_and_defaults_to_the_first_figure(results, tmp_path):
+    save_result(results["E2"], tmp_path / "e2")
+    fig = plot(str(tmp_path / "e2"))
+    assert "tilting" in fig.get_suptitle()
+
+
+# --- the figures draw the result's own arrays ---------------------------------------------------
+
+
+def test_e1_snapshots_draw_the_height_frames(results):
+    r = results["E1"]
+    fig = plot(r, "snapshots")
+    cols = toys.snapshot_fractions(r.arrays["fractions"])
+    groups = toys.groups(r)
+    axes = np.array(_data_axes(fig)).reshape(len(groups), len(cols))
+    for row, (world, recipe, _) in enumerate(groups):
+        frames = r.arrays[f"{world}_{recipe}_s0_frames"]
+        for col, j in enumerate(cols):
+            ax = axes[row, col]
+            if world == "board":
+                drawn = ax.get_images()[0].get_array()  # masked (res, res): h transposed so x runs across
+                np.testing.assert_array_equal(np.ma.filled(drawn, np.nan), frames[j].T)
+            else:
+                (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "boundary height h(x)"]
+                np.testing.assert_array_equal(line.get_ydata(), frames[j])
+                np.testing.assert_allclose(line.get_xdata()[[0, -1]], [0.05, 1.05])
+
+
+def test_e1_cling_and_margins_draw_the_seeds(results):
+    r = results["E1"]
+    ax = plot(r, "cling").axes[0]
+    ydata = [np.asarray(ln.get_ydata()) for ln in ax.get_lines()]
+    for world, recipe, n_seeds in toys.groups(r):
+        for s in range(n_seeds):
+            assert any(np.array_equal(y, r.arrays[f"{world}_{recipe}_s{s}_cling"]) for y in ydata)
+        assert any(np.array_equal(y, r.metrics[f"{world}_{recipe}"]["cling_median"]) for y in ydata)
+    ax = plot(r, "margins").axes[0]
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    want = [(np.median(r.arrays[f"{w}_{rc}_s{s}_in_margin_T"]), np.median(r.arrays[f"{w}_{rc}_s{s}_normal_margin_T"]))
+            for w, rc, n in toys.groups(r) for s in range(n)]
+    np.testing.assert_allclose(points, want)
+
+
+def test_e2_draws_the_measured_margins(results):
+    r = results["E2"]
+    ax_m, ax_on = plot(r, "tilting").axes
+    for n in r.config["dims"]:
+        (line,) = [ln for ln in ax_m.get_lines() if ln.get_label().startswith(f"n = {n}:")]
+        np.testing.assert_array_equal(line.get_xdata(), r.arrays["tilts"])
+        np.testing.assert_array_equal(line.get_ydata(), r.arrays[f"margin_n{n}"])
+        (line,) = [ln for ln in ax_on.get_lines() if ln.get_label().startswith(f"n = {n}:")]
+        np.testing.assert_array_equal(line.get_ydata(), r.arrays[f"on_n{n}"])
+
+
+def test_e3_histograms_and_baseline(results):
+    r = results["E3"]
+    fig = plot(r, "random")
+    for ax, (n, k) in zip(fig.axes, r.metrics["dims"]):
+        on_random = r.arrays[f"on_random_n{n}_k{k}"]
+        bins = baseline.histogram_bins(on_random, r.arrays[f"on_grad_untrained_n{n}_k{k}"])
+        density, _ = np.histogram(on_random, bins=bins, density=True)
+        np.testing.assert_allclose([p.get_height() for p in ax.containers[0]], density)
+        (base,) = [ln for ln in ax.get_lines() if ln.get_label() == "random direction √(k/n)"]
+        assert base.get_xdata()[0] == pytest.approx(np.sqrt(k / n))
+        assert base.get_linestyle() == "--"
+
+
+def test_e4_boxes_sit_on_the_gradient_medians(results):
+    r = results["E4"]
+    ax = plot(r, "gradients").axes[0]
+    for i, c in enumerate(r.config["init_scales"]):
+        on = r.arrays[f"on_grad_c{c:g}"]
+        dots = ax.collections[i].get_offsets()[:, 1]
+        np.testing.assert_array_equal(dots, on[np.isfinite(on)])
+    recipe = r.config["recipe"]
+    (base,) = [ln for ln in ax.get_lines() if ln.get_label() == "random direction √(k/n)"]
+    assert base.get_ydata()[0] == pytest.approx(np.sqrt(recipe["k"] / recipe["n"]))
+
+
+def test_e5_bars_are_the_quoted_medians(results):
+    r = results["E5"]
+    ax_d, ax_r = plot(r, "distances").axes
+    for j, space in enumerate(("d_free", "d_on", "d_off")):
+        heights = [p.get_height() for p in ax_d.containers[j]]
+        np.testing.assert_allclose(heights, [r.metrics[f"c{c:g}"][space] for c in r.config["init_scales"]])
+    np.testing.assert_allclose([p.get_height() for p in ax_r.containers[0]],
+                               [r.metrics[f"c{c:g}"]["d_on_over_d_free"] for c in r.config["init_scales"]])
+    (base,) = [ln for ln in ax_r.get_lines() if ln.get_label().startswith("random direction √(n/k)")]
+    assert base.get_ydata()[0] == pytest.approx(r.metrics[f"c{r.config['init_scales'][0]:g}"]["sqrt_n_over_k"])
+
+
+# --- saving, no training, errors, light import ----------------------------------------------------
+
+
+def test_save_figures_writes_named_pngs(results, tmp_path):
+    for e in PLOTTED:
+        paths = save_figures(results[e], tmp_path, dpi=60)
+        assert [p.name for p in paths] == [f"{e}-{name}.png" for name in FIGURES[e]]
+        for p in paths:
+            assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 2000
+    (svg,) = save_figures(results["E4"], tmp_path / "svg", fmt="svg")
+    assert svg.name == "E4-gradients.svg" and b"<svg" in svg.read_bytes()[:500]
+
+
+def test_plotting_never_trains_or_attacks(results, tmp_path, monkeypatch):
+    import importlib
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a plot function trained or attacked")
+
+    for module, name in [("dmm_edu.numpy_nn.train", "train"), ("dmm_edu.numpy_nn", "train"),
+                         ("dmm_edu.attacks", "deepfool"), ("dmm_edu.attacks.deepfool", "deepfool"),
+                         ("dmm_edu.attacks", "pgd"), ("dmm_edu.attacks.pgd", "pgd"),
+                         ("dmm_edu.attacks", "fgsm"), ("dmm_edu.attacks.fgsm", "fgsm")]:
+        monkeypatch.setattr(importlib.import_module(module), name, forbidden)
+    for e in PLOTTED:
+        save_result(results[e], tmp_path / e)
+        saved = load_result(tmp_path / e)
+        for name in FIGURES[e]:
+            assert plot(saved, name).axes  # a figure function computes everything it draws when called
+
+
+def test_unknown_figure_name_is_refused_with_the_choices(results):
+    with pytest.raises(ValueError, match=r"name='nope'.*snapshots.*cling.*margins"):
+        plot(results["E1"], "nope")
+    with pytest.raises(ValueError, match=r"fmt='jpg'"):
+        save_figures(results["E1"], "/nonexistent", fmt="jpg")
+
+
+def test_an_experiment_without_figures_is_refused(results, tmp_path):
+    import dataclasses
+
+    other = dataclasses.replace(results["E2"], experiment="E13")
+    with pytest.raises(ValueError, match=r"experiment='E13' has no figures.*E1"):
+        plot(other)
+    with pytest.raises(ValueError, match=r"experiment='E13'"):
+        save_figures(other, tmp_path)
+    assert not any(tmp_path.iterdir())
+    with pytest.raises(TypeError, match="result must be"):
+        plot(42)
+
+
+def test_import_dmm_edu_does_not_import_matplotlib():
+    code = "import sys, dmm_edu, dmm_edu.results; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    code = "import sys, dmm_edu.plots; print('matplotlib.pyplot' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # the figures never touch pyplot's global state
