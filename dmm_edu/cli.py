@@ -117,6 +117,25 @@ def run(experiment: str, profile: str, seed: int, out: Path | None) -> None:
         click.echo(f"  {name:40s} {value:.4g}")
 
 
+@main.command()
+@click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the figures [default: RESULT/figures].")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True)
+def plot(result: Path, out: Path | None, fmt: str) -> None:
+    """Draw the figures of a saved result (a folder written by `dmm-edu run`)."""
+    try:
+        from dmm_edu.plots import save_figures
+    except ImportError as exc:  # matplotlib is an extra
+        raise click.ClickException(f"plotting needs matplotlib: pip install 'dmm-edu[plots]' ({exc})") from exc
+    try:
+        paths = save_figures(result, out or result / "figures", fmt=fmt)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in paths:
+        click.echo(str(path))
+
+
 def _flat_numbers(metrics: dict, prefix: str = ""):
     """(dotted name, number) pairs of a nested metrics dict, in order."""
     for name, value in metrics.items():

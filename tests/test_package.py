@@ -69,3 +69,17 @@ def test_tour_runs_and_reports_the_geometry():
     assert r["attack_success_rate"] > 0.9
     assert 0 < r["median_distance"] < r["median_other_class_distance"]
     assert 0 <= r["median_on_fraction"] <= 1
+
+
+def test_plot_command_draws_a_saved_result(tmp_path):
+    pytest.importorskip("matplotlib")
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", "E2", "--profile", "smoke", "--out", str(tmp_path / "e2")]).exit_code == 0
+    result = runner.invoke(main, ["plot", str(tmp_path / "e2"), "--out", str(tmp_path / "figs")])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "figs").iterdir())
+    assert written == sorted(line.split("/")[-1] for line in result.output.split())
+    assert all((tmp_path / "figs" / name).stat().st_size > 1000 for name in written)
+    (tmp_path / "empty").mkdir()
+    bad = runner.invoke(main, ["plot", str(tmp_path / "empty")])
+    assert bad.exit_code == 1 and "does not hold a dmm_edu result" in bad.output
