@@ -38,6 +38,9 @@ def test_contrasts_run_on_recipe_b_clock(smoke):
 
 def test_heights_and_cling_are_consistent(smoke):
     res, s_max = smoke.config["resolution"], smoke.config["s_max"]
+    np.testing.assert_allclose(smoke.arrays["board_grid_axis"], np.linspace(0, 1, res))  # the board's box
+    np.testing.assert_allclose(smoke.arrays["line_grid_axis"][[0, -1]], [0.05, 1.05])  # the five points' span
+    assert smoke.metrics["groups"] == ["board_B", "board_small_init", "line_B"]
     for key, world_shape in (("board_B_s0", (res, res)), ("line_B_s0", (res,))):
         frames = smoke.arrays[f"{key}_frames"]
         assert frames.shape == (len(smoke.config["fractions"]), *world_shape)

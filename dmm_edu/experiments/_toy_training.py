@@ -116,6 +116,14 @@ def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor
                          final_step=hist.steps)
 
 
+def data_box(world) -> tuple[float, float]:
+    """(lo, hi): the range of the training points' manifold coordinates, the box the height field
+    covers ([0, 1] per axis for the chessboard, [0.05, 1.05] for the line toy)."""
+    manifold = flat_manifold(world)
+    t = (world.x - manifold.origin) @ manifold.U  # (N, k) manifold coordinates of the data
+    return float(t.min()), float(t.max())
+
+
 def measure_snapshot(model: MLP, world, *, resolution: int, s_max: float, n_grid: int,
                      margins: bool = False) -> dict:
     """The boundary at the model's current weights.
@@ -128,9 +136,8 @@ def measure_snapshot(model: MLP, world, *, resolution: int, s_max: float, n_grid
     classified with the boundary within s_max along the normal).
     """
     manifold = flat_manifold(world)
-    t = (world.x - manifold.origin) @ manifold.U  # (N, k) manifold coordinates of the data
-    surf = height_surface(model, manifold, float(t.min()), float(t.max()), resolution, s_max=s_max,
-                          n_grid=n_grid, tol=1e-6)
+    lo, hi = data_box(world)
+    surf = height_surface(model, manifold, lo, hi, resolution, s_max=s_max, n_grid=n_grid, tol=1e-6)
     c = cling(surf.h, cap=s_max)
     out = {"h": surf.h, "cling": c.value, "cling_missing": c.fraction_missing,
            "accuracy": float(np.mean(model.predict(world.x) == world.y))}

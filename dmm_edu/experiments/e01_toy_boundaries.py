@@ -32,6 +32,7 @@ from dmm_edu.data.toys import chessboard, line_toy
 from dmm_edu.experiments._toy_training import (
     EARLY_STEPS,
     RECIPES,
+    data_box,
     make_toy_model,
     measure_snapshot,
     set_params,
@@ -97,7 +98,8 @@ def _run_job(job: tuple) -> dict:
         acc.append(m["accuracy"])
         steps.append(step)
         if f == 1.0 and "normal_margin" in m:
-            out.update(normal_margin_T=m["normal_margin"], in_margin_T=m["in_margin"], alt_T=m["alt"])
+            out.update(normal_margin_T=m["normal_margin"], normal_found_T=m["normal_found"],
+                       in_margin_T=m["in_margin"], alt_T=m["alt"])
         if f == config.late_factor and "normal_margin" in m:
             out.update(normal_margin_late=m["normal_margin"], alt_late=m["alt"])
     early = [s for s in EARLY_STEPS if s <= run.final_step] if config.early_cling else []
@@ -163,15 +165,20 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     finally:
         if pool:
             pool.shutdown()
-    metrics: dict = {"fractions": list(config.fractions), "seeds": seeds}
+    groups = sorted({(r["world"], r["recipe"]) for r in results})
+    metrics: dict = {"fractions": list(config.fractions), "seeds": seeds,
+                     "groups": [f"{w}_{r}" for w, r in groups]}  # array keys: {group}_s{seed index}_{name}
     arrays: dict = {"fractions": np.array(config.fractions)}
-    for key in sorted({(r["world"], r["recipe"]) for r in results}):
+    for world_name in sorted({w for w, _ in groups}):  # the height field's grid axis, per world
+        arrays[f"{world_name}_grid_axis"] = np.linspace(*data_box(_world(world_name, config.board)),
+                                                        config.resolution)
+    for key in groups:
         group = [r for r in results if (r["world"], r["recipe"]) == key]
         tag = f"{key[0]}_{key[1]}"
         metrics[tag] = summarise(group, config)
         for i, r in enumerate(group):
             for name in ("frames", "cling", "accuracy", "steps", "early_steps", "early_cling",
-                         "normal_margin_T", "in_margin_T"):
+                         "normal_margin_T", "normal_found_T", "in_margin_T"):
                 if name in r:
                     arrays[f"{tag}_s{i}_{name}"] = np.asarray(r[name])
         if progress:
