@@ -124,12 +124,15 @@ def check_out_dir(out: str | Path) -> Path:
 def save_result(result: Result, out: str | Path) -> Path:
     """Write `result` to the folder `out`, atomically.
 
+    metrics.json may hold NaN (a median over no successful attack, say): Python's json reads it.
+
     `out` may not exist yet, be empty, or hold an earlier result (which is replaced). A folder
     with any other content raises FileExistsError and is left untouched.
     """
     out = check_out_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.part-", dir=out.parent))
+    old = None
     try:
         arrays = {k: np.asarray(v) for k, v in result.arrays.items()}
         with open(tmp / ARRAYS_FILE, "wb") as fh:
@@ -138,15 +141,17 @@ def save_result(result: Result, out: str | Path) -> Path:
                   "seed": result.seed, "content_hash": result.content_hash(), "metrics": result.metrics,
                   "config": result.config, "provenance": result.provenance}
         (tmp / METRICS_FILE).write_text(json.dumps(record, indent=2, default=_jsonable) + "\n")
-        if out.exists():
+        old = None
+        if out.exists():  # an earlier result: move it aside, put the new one in, then delete the old
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             os.replace(out, old)
-            os.replace(tmp, out)
+        os.replace(tmp, out)
+        if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)  # the earlier result comes back if the new one did not land
         raise
     return out
 

@@ -68,10 +68,11 @@ def run_tour(config: TourConfig | None = None, progress: Callable[[int, int], No
     ok = result.success
     on = on_fraction(result.delta[ok], world.projector, x=x[ok])  # (M_ok,)
 
-    # distance from each attacked point to the nearest training point with another label
-    d2 = ((x[:, None, :] - world.x[None, :, :]) ** 2).sum(axis=2)  # (M, N_train)
+    # distance from each attacked point to the nearest training point with another label:
+    # ‖a - b‖² = ‖a‖² - 2 a·b + ‖b‖², an (M, N_train) matrix without an (M, N_train, n) temporary
+    d2 = (x**2).sum(axis=1)[:, None] - 2 * x @ world.x.T + (world.x**2).sum(axis=1)[None, :]  # (M, N_train)
     d2[y[:, None] == world.y[None, :]] = np.inf
-    other = np.sqrt(d2.min(axis=1))  # (M,)
+    other = np.sqrt(np.maximum(d2.min(axis=1), 0.0))  # (M,)
 
     return TourResult(
         config=asdict(cfg),

@@ -211,3 +211,45 @@ def test_loss_that_does_not_fit_the_outputs(rng):
     with pytest.raises(ValueError, match=r"loss='binary_logistic' needs a network with 1 output; this one has 2"):
         train(MLP([3, 2], rng=rng), SGD(one.params, one.grads), np.zeros((2, 3)), [0, 1], loss="binary_logistic",
               steps=1)
+
+
+def test_deepfool_projector_must_be_a_projector(net):
+    with pytest.raises(TypeError, match=r"projector must be a dmm_edu.manifold Projector"):
+        deepfool(net, np.zeros((2, 3)), space="on", projector=np.eye(3)[:, :2])
+
+
+def test_deepfool_model_without_jacobian():
+    with pytest.raises(TypeError, match=r"model must have a method input_jacobian"):
+        deepfool(object(), np.zeros((2, 3)))
+
+
+def test_logit_grad_with_the_wrong_number_of_classes(net):
+    with pytest.raises(ValueError, match=r"k must be one class index or one per input row \(2\)"):
+        net.logit_grad(np.zeros((2, 3)), [0, 1, 1])
+
+
+def test_accuracy_label_count(net):
+    from dmm_edu.numpy_nn import accuracy
+
+    with pytest.raises(ValueError, match=r"y must have 3 labels"):
+        accuracy(net, np.zeros((3, 3)), [1])
+
+
+def test_batch_size_not_an_integer(net, rng):
+    with pytest.raises(ValueError, match=r"batch_size='8'"):
+        train(net, SGD(net.params, net.grads), np.zeros((4, 3)), [0, 1, 0, 1], steps=1, batch_size="8", rng=rng)
+
+
+def test_attack_loss_must_fit_the_model(rng):
+    from dmm_edu.attacks import pgd
+
+    with pytest.raises(ValueError, match=r"loss='binary_logistic' needs a network with 1 output"):
+        pgd(MLP([3, 3], rng=rng), np.zeros((2, 3)), [0, 1], 0.1, loss="binary_logistic")
+
+
+def test_gradcheck_refuses_a_transposed_view():
+    from dmm_edu.numpy_nn import numerical_gradient
+
+    A = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"theta must be a writeable C-contiguous array"):
+        numerical_gradient(lambda: float(np.sum(A**2)), A.T)

@@ -116,3 +116,26 @@ def test_cli_run_writes_metrics_and_refuses_foreign_out(tmp_path):
     assert runner.invoke(main, ["run", "E3", "--profile", "tiny"]).exit_code == 2
     assert runner.invoke(main, ["run", "E3", "--seed", "x"]).exit_code == 2
     assert "not an experiment" in runner.invoke(main, ["run", "E42"]).output
+
+
+def test_failed_replacement_brings_the_earlier_result_back(tmp_path, rng, monkeypatch):
+    import os
+
+    save_result(make_result(rng), tmp_path / "out")
+    before = load_result(tmp_path / "out").content_hash()
+    real_replace, calls = os.replace, []
+
+    def flaky(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # moving the new result into place fails
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    new = make_result(rng)
+    new.metrics["a"] = 2.0
+    with pytest.raises(OSError, match="disk full"):
+        save_result(new, tmp_path / "out")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert load_result(tmp_path / "out").content_hash() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

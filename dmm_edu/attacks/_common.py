@@ -39,6 +39,23 @@ def check_bool(name: str, value) -> bool:
     return bool(value)
 
 
+def check_projector(projector, space: str, n: int):
+    """The projector of a restricted attack: a manifold Projector in dimension n (None for "free")."""
+    from dmm_edu.manifold.projectors import Projector
+
+    if space == "free":
+        return projector
+    if projector is None:
+        raise ValueError(f"space={space!r} needs a projector (the manifold's tangent space), "
+                         "e.g. dmm_edu.manifold.SubspaceProjector(U)")
+    if not isinstance(projector, Projector):
+        raise TypeError(f"projector must be a dmm_edu.manifold Projector (e.g. SubspaceProjector(U)); "
+                        f"got {_describe(projector)}")
+    if projector.n != n:
+        raise ValueError(f"projector={projector!r} works in dimension {projector.n}; x has {n} columns")
+    return projector
+
+
 def check_attack_args(model, x, y, eps, norm, loss, clip, targeted):
     """Check what every gradient attack takes; returns (x0 (N, n), y (N,), eps, norm, loss, clip, targeted).
 
@@ -61,6 +78,8 @@ def check_attack_args(model, x, y, eps, norm, loss, clip, targeted):
                              f"one of {list(LOSSES)}")
         loss = "binary_logistic" if C == 1 else "cross_entropy"
     loss = check_choice("loss", loss, LOSSES)
+    if callable(getattr(model, "loss_function", None)):
+        model.loss_function(loss)  # the loss must fit the model's number of outputs
     if C is not None:
         y = check_labels("y", y, max(C, 2), n=x0.shape[0])  # (N,)
     else:

@@ -17,9 +17,15 @@ from __future__ import annotations
 import numpy as np
 
 from dmm_edu._checks import check_array, check_choice, check_float_range, check_labels, check_positive_int
+from dmm_edu.attacks._common import SPACES, check_projector
 from dmm_edu.attacks.result import AttackResult
 
-SPACES = ("free", "on", "off")
+
+
+def _logits(model, x):
+    """z: (N, C), a one-logit model f as two logits [0, f] (the class is argmax either way)."""
+    z = model.forward(x)
+    return np.concatenate([np.zeros_like(z), z], axis=1) if z.shape[1] == 1 else z
 
 
 def _logits_and_jacobian(model, x):
@@ -49,8 +55,10 @@ def deepfool(model, x, y=None, *, steps: int = 50, overshoot: float = 0.02, spac
     steps = check_positive_int("steps", steps)
     overshoot = check_float_range("overshoot", overshoot, 0.0, 1.0)
     space = check_choice("space", space, SPACES)
-    if space != "free" and projector is None:
-        raise ValueError(f"space={space!r} needs a projector (the manifold's tangent space)")
+    for attr in ("input_jacobian", "forward"):
+        if not callable(getattr(model, attr, None)):
+            raise TypeError(f"model must have a method {attr}(x) like dmm_edu.numpy_nn.MLP; got {type(model).__name__}")
+    check_projector(projector, space, x0.shape[1])
 
     def restrict(v, base):  # v: (N', n) or (N', C, n) -> projected onto S at the clean points base
         if space == "free":
@@ -62,7 +70,7 @@ def deepfool(model, x, y=None, *, steps: int = 50, overshoot: float = 0.02, spac
             return proj(v.reshape(N_ * C_, n_), x=base).reshape(N_, C_, n_)
         return proj(v, x=base)
 
-    z, _ = _logits_and_jacobian(model, x0)
+    z = _logits(model, x0)
     N, C = z.shape
     k0 = z.argmax(axis=1) if y is None else check_labels("y", y, C, n=N)  # (N,)
 
@@ -102,7 +110,7 @@ def deepfool(model, x, y=None, *, steps: int = 50, overshoot: float = 0.02, spac
 
     delta = (1 + overshoot) * r_tot  # (N, n)
     x_adv = x0 + delta
-    z_adv, _ = _logits_and_jacobian(model, x_adv)
+    z_adv = _logits(model, x_adv)
     success = z_adv.argmax(axis=1) != k0
     return AttackResult(x_adv=x_adv, delta=delta, success=success,
                         norm=np.linalg.norm(delta, axis=1), steps=used)

@@ -19,6 +19,7 @@ from dmm_edu.attacks._common import (
     SPACES,
     check_attack_args,
     check_bool,
+    check_projector,
     clip_box,
     finish,
     project_ball,
@@ -84,11 +85,7 @@ def pgd(model, x, y, eps: float, *, alpha: float | None = None, steps: int = 10,
         if norm != "l2":
             raise ValueError(f"space={space!r} is only accepted with norm='l2' (got norm={norm!r}): the "
                              "L∞ ball projection (coordinate clipping) does not keep δ in a subspace")
-        if projector is None:
-            raise ValueError(f"space={space!r} needs a projector (the manifold's tangent space), "
-                             "e.g. dmm_edu.manifold.SubspaceProjector(U)")
-        if getattr(projector, "n", x0.shape[1]) != x0.shape[1]:
-            raise ValueError(f"projector={projector!r} works in dimension {projector.n}; x has {x0.shape[1]} columns")
+    check_projector(projector, space, x0.shape[1])
 
     def restrict(v):  # (N, n) -> P_S v, with S the tangent (on) / normal (off) space at the clean x0
         if space == "free":

@@ -49,7 +49,7 @@ class Config:
     late_factor: float = 1.5  #: after T, train on to late_factor · T (the late phase)
     max_steps: int = 300_000  #: give up on reaching T after this many steps
     snapshot_every: int = 250  #: keep the weights every this many steps
-    fractions: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5)  #: of T, measured
+    fractions: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5)  #: of T; end at late_factor
     resolution: int = 21  #: height field grid points per manifold axis
     s_max: float = 1.0  #: search the boundary within ±s_max of the manifold (also the cling cap)
     n_grid: int = 65  #: grid points per search line before bisection
@@ -61,8 +61,10 @@ class Config:
 CONFIGS = {
     "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
                     snapshot_every=100, resolution=11, n_grid=33),
-    "book": Config(late_factor=1.25, dtype="float32"),
-    "full": Config(n_seeds=13, late_factor=2.0, max_steps=600_000, resolution=41, n_grid=129),
+    "book": Config(late_factor=1.25, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.25),
+                   dtype="float32"),
+    "full": Config(n_seeds=13, late_factor=2.0, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
+                   max_steps=600_000, resolution=41, n_grid=129),
 }
 
 
@@ -148,6 +150,10 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     unknown = sorted(set(config.recipes) - set(RECIPES))
     if unknown:
         raise ValueError(f"recipes={unknown} not known; accepted: {sorted(RECIPES)}")
+    fr = list(config.fractions)
+    if fr != sorted(fr) or fr[0] < 0 or fr[-1] != config.late_factor or 1.0 not in fr:
+        raise ValueError(f"fractions={tuple(fr)} is not accepted; expected increasing fractions of T from >= 0, "
+                         f"including 1.0 (T) and ending at late_factor={config.late_factor}")
     if "B" not in config.recipes:
         raise ValueError(f"recipes={list(config.recipes)} must include 'B': its T is the clock of the contrasts")
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=config.n_seeds)]  # paired across recipes

@@ -211,6 +211,8 @@ class LocalPCAProjector(_PointwiseBase):
             raise ValueError(f"n_neighbors={n_neighbors} is not accepted; local PCA needs n_neighbors > k = {k}")
         if n_neighbors > N_ref:
             raise ValueError(f"n_neighbors={n_neighbors} is not accepted; X_ref has only {N_ref} points")
+        X_ref = X_ref.copy()  # our own copy: the cached squared norms below must stay in step with it
+        X_ref.flags.writeable = False
         self.X_ref, self.n, self.k = X_ref, n, k
         self.n_neighbors = n_neighbors
         self.batch_size = check_positive_int("batch_size", batch_size)

@@ -25,6 +25,9 @@ def numerical_gradient(f: Callable[[], float], theta: np.ndarray, h: float = 1e-
     `theta` is perturbed in place one entry at a time and restored; returns an array of its shape.
     """
     h = check_positive_float("h", h)
+    if not (isinstance(theta, np.ndarray) and theta.flags.c_contiguous and theta.flags.writeable):
+        raise ValueError("theta must be a writeable C-contiguous array (the one f reads), not a copy or a "
+                         "transposed view: perturbing a copy would leave f unchanged")
     grad = np.zeros(theta.shape, dtype=np.float64)
     flat = theta.reshape(-1)  # a view: writing to it perturbs theta
     g = grad.reshape(-1)

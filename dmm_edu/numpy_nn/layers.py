@@ -118,8 +118,13 @@ class Linear:
 class Activation:
     """An elementwise activation layer by name ("relu", "tanh", "sigmoid", "softplus")."""
 
-    params: list[np.ndarray] = []
-    grads: list[np.ndarray] = []
+    @property
+    def params(self) -> list[np.ndarray]:
+        return []  # no parameters
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        return []
 
     def __init__(self, name: str):
         from dmm_edu._checks import check_choice

@@ -168,7 +168,10 @@ class MLP:
     def logit_grad(self, x, k) -> np.ndarray:
         """∇_x f_k(x_i): the gradient of logit k_i at each x_i.  k: int or (N,) ints -> (N, D_0)."""
         z = self.forward(x)
-        k = np.broadcast_to(np.asarray(k), (z.shape[0],))
+        k = np.asarray(k)
+        if k.shape not in ((), (z.shape[0],)):
+            raise ValueError(f"k must be one class index or one per input row ({z.shape[0]}); got shape {k.shape}")
+        k = np.broadcast_to(k, (z.shape[0],))
         if k.dtype.kind not in "iu" or k.min() < 0 or k.max() >= self.n_outputs:
             raise ValueError(f"k={k!r} is not accepted; expected class indices in 0..{self.n_outputs - 1}")
         dz = np.zeros_like(z)  # (N, D_L): one-hot on the chosen logit
@@ -200,9 +203,13 @@ class MLP:
                 "init": self.init, "dtype": self.dtype.name}
         arrays = {f"p{i}": p for i, p in enumerate(self.params)}
         tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return path
 
     @classmethod

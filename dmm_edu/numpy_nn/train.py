@@ -81,10 +81,8 @@ def train(model, optimizer, x, y, *, loss: str = "cross_entropy", steps: int | N
     if (steps is None) == (epochs is None):
         raise ValueError(f"give exactly one of steps and epochs; got steps={steps!r}, epochs={epochs!r}")
     N = x.shape[0]
-    if batch_size is None or batch_size >= N:
-        batch_size = N
-    else:
-        batch_size = check_positive_int("batch_size", batch_size)
+    batch_size = N if batch_size is None else min(check_positive_int("batch_size", batch_size), N)
+    if batch_size < N:
         check_rng("rng", rng)
     per_epoch = -(-N // batch_size)  # ceil(N / batch_size)
     total = check_positive_int("steps", steps) if steps is not None else check_positive_int("epochs", epochs) * per_epoch
@@ -120,5 +118,7 @@ def train(model, optimizer, x, y, *, loss: str = "cross_entropy", steps: int | N
 
 
 def accuracy(model, x, y) -> float:
-    """Share of samples the model classifies correctly."""
-    return float(np.mean(model.predict(x) == np.asarray(y)))
+    """Share of samples the model classifies correctly.   x: (N, D), y: (N,) -> float."""
+    pred = model.predict(x)  # (N,)
+    y = check_labels("y", y, max(2, model.n_outputs), n=pred.shape[0])
+    return float(np.mean(pred == y))
