@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dmm_edu._checks import check_choice
 from dmm_edu.plots import baseline, on_off, style, tilting, toys  # noqa: F401  (style: imports matplotlib)
+from dmm_edu.plots import adversarial, training_curves
 from dmm_edu.results import Result, load_result
 
 FIGURES: dict[str, dict[str, Callable]] = {
@@ -27,6 +28,9 @@ FIGURES: dict[str, dict[str, Callable]] = {
     "E3": baseline.E3_FIGURES,
     "E4": baseline.E4_FIGURES,
     "E5": on_off.FIGURES,
+    "E8": training_curves.FIGURES,
+    "E9": adversarial.E9_FIGURES,
+    "E11": adversarial.E11_FIGURES,
 }
 FORMATS = ("png", "svg", "pdf")
 

@@ -1,0 +1,160 @@
+"""E8, E9 and E11 figures: they render, draw the result's own numbers, save, and never train or attack."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from dmm_edu.experiments._subspace import Recipe  # noqa: E402
+from dmm_edu.experiments.base import run_experiment  # noqa: E402
+from dmm_edu.plots import FIGURES, plot, save_figures  # noqa: E402
+from dmm_edu.plots import adversarial, training_curves  # noqa: E402
+from dmm_edu.results import load_result, save_result  # noqa: E402
+
+PLOTTED = ("E8", "E9", "E11")
+
+
+# E11's smoke profile takes ~25 s (PGD on 3000 points, four N2s); the figures only need its shape, so
+# the fixture shrinks the world and runs all three variants (the "free" one included).
+E11_TINY = {"steps": 3, "variants": (("rand", "off"), ("det", "off"), ("rand", "free")),
+            "recipe": Recipe(n=60, k=4, n_train=600, n_test=200, hidden=(32, 32), epochs=5, n_attack=50,
+                             dtype="float32")}
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Each plotted experiment's smoke result (E11 shrunk), run once for the whole module."""
+    return {"E8": run_experiment("E8", "smoke", seed=0), "E9": run_experiment("E9", "smoke", seed=0),
+            "E11": run_experiment("E11", "smoke", seed=0, **E11_TINY)}
+
+
+def expected_axes(result, name) -> int:
+    if result.experiment == "E8":
+        return max(2, len(result.config["init_scales"])) + 2  # a distance panel per c, the ratio, on(∇)
+    return {("E9", "deepening"): 2, ("E11", "mislabeled"): 2}[(result.experiment, name)]
+
+
+def _line(ax, label_start: str):
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label().startswith(label_start)]
+    return line
+
+
+def test_the_three_experiments_are_registered():
+    assert list(FIGURES["E8"]) == ["curves"]
+    assert list(FIGURES["E9"]) == ["deepening"]
+    assert list(FIGURES["E11"]) == ["mislabeled"]
+
+
+@pytest.mark.parametrize("experiment, name", [(e, n) for e in PLOTTED for n in FIGURES[e]])
+def test_every_figure_renders_with_its_axes(results, experiment, name):
+    result = results[experiment]
+    fig = plot(result, name)
+    fig.canvas.draw()  # renders every artist; raises on bad data
+    assert len(fig.axes) == expected_axes(result, name)
+    for ax in fig.axes:
+        assert ax.has_data()
+        assert ax.get_xlabel() or ax.get_ylabel() or ax.get_title()
+    assert experiment in fig.get_suptitle()
+
+
+# --- the figures draw the result's own numbers ----------------------------------------------------
+
+
+def test_e8_curves_are_the_measured_curves(results):
+    r = results["E8"]
+    fig = plot(r, "curves")
+    cs = [float(c) for c in r.config["init_scales"]]
+    e = r.arrays["epochs"]
+    ax_r, ax_on = fig.axes[len(cs)], fig.axes[len(cs) + 1]
+    for ax, c in zip(fig.axes, cs):
+        assert ax.get_xscale() == "symlog"  # epoch 0 (init) has a place on a log-like axis
+        for space in training_curves.SPACES:
+            line = _line(ax, space)
+            np.testing.assert_array_equal(line.get_xdata(), e)
+            np.testing.assert_array_equal(line.get_ydata(), r.arrays[f"{space}_c{c:g}"])
+        np.testing.assert_array_equal(r.arrays[f"d_off_c{c:g}"], r.metrics[f"c{c:g}"]["d_off"])
+        np.testing.assert_array_equal(_line(ax_r, f"c = {c:g}").get_ydata(), r.arrays[f"d_off_over_d_on_c{c:g}"])
+        np.testing.assert_array_equal(_line(ax_on, f"c = {c:g}").get_ydata(), r.arrays[f"on_grad_median_c{c:g}"])
+    base = _line(ax_r, training_curves.RATIO_BASELINE_LABEL)
+    assert base.get_ydata()[0] == pytest.approx(r.metrics["ratio_random_baseline"])
+    assert base.get_linestyle() == "--"
+    k, n = r.config["recipe"]["k"], r.config["recipe"]["n"]
+    assert base.get_ydata()[0] == pytest.approx(np.sqrt(k / (n - k)))
+    base = _line(ax_on, "random direction √(k/n)")
+    assert base.get_ydata()[0] == pytest.approx(np.sqrt(k / n))
+
+
+def test_e9_bars_are_the_medians_and_the_dots_every_measured_point(results):
+    r = results["E9"]
+    ax_b, ax_d = plot(r, "deepening").axes
+    for j, model in enumerate(adversarial.MODELS):
+        heights = [p.get_height() for p in ax_b.containers[j]]
+        np.testing.assert_allclose(heights, [r.metrics[model][s] for s in adversarial.SPACES])
+    texts = [t.get_text() for t in ax_b.texts]
+    for s in adversarial.SPACES:  # AT / standard written on each group
+        assert any(f"× {r.metrics[f'ratio_{s}']:.2f}" in t for t in texts)
+    measured = r.arrays["measured"].astype(bool)
+    dots = [np.ma.getdata(c.get_offsets())[:, 1] for c in ax_d.collections if len(c.get_offsets())]
+    assert len(dots) == len(adversarial.MODELS) * len(adversarial.SPACES)
+    for i, (model, s) in enumerate((m, s) for m in adversarial.MODELS for s in adversarial.SPACES):
+        np.testing.assert_array_equal(dots[i], r.arrays[f"{s}_{model}"][measured])
+        assert np.median(dots[i]) == pytest.approx(r.metrics[model][s])
+
+
+def test_e11_bars_chance_and_control_are_the_metrics(results):
+    r = results["E11"]
+    ax_a, ax_o = plot(r, "mislabeled").axes
+    variants = adversarial.variants(r)
+    for j, f in enumerate(adversarial.eps_factors(r)):
+        tags = [adversarial.tag(t, s, f) for t, s in variants]
+        assert set(tags) <= set(r.metrics["tags"])
+        np.testing.assert_allclose([p.get_height() for p in ax_a.containers[j]],
+                                   [r.metrics[tg]["N2_test_accuracy"] for tg in tags])
+        np.testing.assert_allclose([p.get_height() for p in ax_o.containers[j]],
+                                   [r.metrics[tg]["oracle_agrees_with_t"] for tg in tags])
+    for ax in (ax_a, ax_o):
+        chance = _line(ax, "chance 1/C")
+        assert chance.get_ydata()[0] == pytest.approx(r.metrics["chance"]) and chance.get_linestyle() == "--"
+    control = _line(ax_a, "control")
+    assert control.get_ydata()[0] == pytest.approx(r.metrics["control_rand_labels_no_delta"]["N2_test_accuracy"])
+
+
+def test_e11_without_the_control_draws_no_control_line(results):
+    import dataclasses
+
+    r = results["E11"]
+    metrics = {k: v for k, v in r.metrics.items() if k != adversarial.CONTROL_KEY}
+    ax_a, _ = plot(dataclasses.replace(r, metrics=metrics), "mislabeled").axes
+    assert not [ln for ln in ax_a.get_lines() if ln.get_label().startswith("control")]
+
+
+# --- saving, no training ----------------------------------------------------------------------------
+
+
+def test_save_figures_writes_named_pngs(results, tmp_path):
+    for e in PLOTTED:
+        paths = save_figures(results[e], tmp_path, dpi=60)
+        assert [p.name for p in paths] == [f"{e}-{name}.png" for name in FIGURES[e]]
+        for p in paths:
+            assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 2000
+
+
+def test_plotting_never_trains_or_attacks(results, tmp_path, monkeypatch):
+    import importlib
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a plot function trained or attacked")
+
+    for module, name in [("dmm_edu.numpy_nn.train", "train"), ("dmm_edu.numpy_nn", "train"),
+                         ("dmm_edu.attacks", "deepfool"), ("dmm_edu.attacks.deepfool", "deepfool"),
+                         ("dmm_edu.attacks", "pgd"), ("dmm_edu.attacks.pgd", "pgd"),
+                         ("dmm_edu.attacks", "fgsm"), ("dmm_edu.attacks.fgsm", "fgsm"),
+                         ("dmm_edu.experiments._subspace", "train_model"),
+                         ("dmm_edu.experiments._subspace", "measure_geometry"),
+                         ("dmm_edu.experiments.e09_adversarial_training", "adversarial_train")]:
+        monkeypatch.setattr(importlib.import_module(module), name, forbidden)
+    for e in PLOTTED:
+        save_result(results[e], tmp_path / e)
+        saved = load_result(tmp_path / e)
+        for name in FIGURES[e]:
+            assert plot(saved, name).axes  # a figure function computes everything it draws when called
