@@ -12,6 +12,7 @@ from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, figure_names, plot, save_figures  # noqa: E402
 from dmm_edu.plots import baseline, toys  # noqa: E402
 from dmm_edu.results import load_result, save_result  # noqa: E402
+from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 
 PLOTTED = ("E1", "E2", "E3", "E4", "E5")
 
@@ -150,31 +151,13 @@ def test_e5_bars_are_the_quoted_medians(results):
 
 
 def test_save_figures_writes_named_pngs(results, tmp_path):
-    for e in PLOTTED:
-        paths = save_figures(results[e], tmp_path, dpi=60)
-        assert [p.name for p in paths] == [f"{e}-{name}.png" for name in FIGURES[e]]
-        for p in paths:
-            assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 2000
+    check_save_figures(results, PLOTTED, tmp_path)
     (svg,) = save_figures(results["E4"], tmp_path / "svg", fmt="svg")
     assert svg.name == "E4-gradients.svg" and b"<svg" in svg.read_bytes()[:500]
 
 
 def test_plotting_never_trains_or_attacks(results, tmp_path, monkeypatch):
-    import importlib
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a plot function trained or attacked")
-
-    for module, name in [("dmm_edu.numpy_nn.train", "train"), ("dmm_edu.numpy_nn", "train"),
-                         ("dmm_edu.attacks", "deepfool"), ("dmm_edu.attacks.deepfool", "deepfool"),
-                         ("dmm_edu.attacks", "pgd"), ("dmm_edu.attacks.pgd", "pgd"),
-                         ("dmm_edu.attacks", "fgsm"), ("dmm_edu.attacks.fgsm", "fgsm")]:
-        monkeypatch.setattr(importlib.import_module(module), name, forbidden)
-    for e in PLOTTED:
-        save_result(results[e], tmp_path / e)
-        saved = load_result(tmp_path / e)
-        for name in FIGURES[e]:
-            assert plot(saved, name).axes  # a figure function computes everything it draws when called
+    check_never_trains_or_attacks(results, PLOTTED, tmp_path, monkeypatch)
 
 
 def test_unknown_figure_name_is_refused_with_the_choices(results):

@@ -10,6 +10,7 @@ from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, plot, save_figures  # noqa: E402
 from dmm_edu.plots import adversarial, training_curves  # noqa: E402
 from dmm_edu.results import load_result, save_result  # noqa: E402
+from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 
 PLOTTED = ("E8", "E9", "E11")
 
@@ -132,29 +133,8 @@ def test_e11_without_the_control_draws_no_control_line(results):
 
 
 def test_save_figures_writes_named_pngs(results, tmp_path):
-    for e in PLOTTED:
-        paths = save_figures(results[e], tmp_path, dpi=60)
-        assert [p.name for p in paths] == [f"{e}-{name}.png" for name in FIGURES[e]]
-        for p in paths:
-            assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 2000
+    check_save_figures(results, PLOTTED, tmp_path)
 
 
 def test_plotting_never_trains_or_attacks(results, tmp_path, monkeypatch):
-    import importlib
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a plot function trained or attacked")
-
-    for module, name in [("dmm_edu.numpy_nn.train", "train"), ("dmm_edu.numpy_nn", "train"),
-                         ("dmm_edu.attacks", "deepfool"), ("dmm_edu.attacks.deepfool", "deepfool"),
-                         ("dmm_edu.attacks", "pgd"), ("dmm_edu.attacks.pgd", "pgd"),
-                         ("dmm_edu.attacks", "fgsm"), ("dmm_edu.attacks.fgsm", "fgsm"),
-                         ("dmm_edu.experiments._subspace", "train_model"),
-                         ("dmm_edu.experiments._subspace", "measure_geometry"),
-                         ("dmm_edu.experiments.e09_adversarial_training", "adversarial_train")]:
-        monkeypatch.setattr(importlib.import_module(module), name, forbidden)
-    for e in PLOTTED:
-        save_result(results[e], tmp_path / e)
-        saved = load_result(tmp_path / e)
-        for name in FIGURES[e]:
-            assert plot(saved, name).axes  # a figure function computes everything it draws when called
+    check_never_trains_or_attacks(results, PLOTTED, tmp_path, monkeypatch)
