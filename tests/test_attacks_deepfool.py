@@ -1,7 +1,6 @@
 """DeepFool on models whose minimal perturbation is known in closed form."""
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ pytest.importorskip("matplotlib")
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, figure_names, plot, save_figures  # noqa: E402
 from dmm_edu.plots import baseline, toys  # noqa: E402
-from dmm_edu.results import load_result, save_result  # noqa: E402
+from dmm_edu.results import save_result  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 
 PLOTTED = ("E1", "E2", "E3", "E4", "E5")

@@ -7,9 +7,8 @@ pytest.importorskip("matplotlib")
 
 from dmm_edu.experiments._subspace import Recipe  # noqa: E402
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
-from dmm_edu.plots import FIGURES, plot, save_figures  # noqa: E402
+from dmm_edu.plots import FIGURES, plot  # noqa: E402
 from dmm_edu.plots import adversarial, training_curves  # noqa: E402
-from dmm_edu.results import load_result, save_result  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 
 PLOTTED = ("E8", "E9", "E11")

@@ -15,7 +15,7 @@ import numpy as np
 
 from dmm_edu._checks import check_array, check_finite_float, check_positive_float, check_positive_int
 from dmm_edu.boundary.crossings import nearest_crossing
-from dmm_edu.manifold.projectors import ORTHO_TOL, SubspaceProjector
+from dmm_edu.manifold.projectors import SubspaceProjector
 
 UNIT_TOL = 1e-6  # accepted | ‖ν‖ - 1 | and |U^T ν|
 
