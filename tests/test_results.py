@@ -139,3 +139,20 @@ def test_failed_replacement_brings_the_earlier_result_back(tmp_path, rng, monkey
     monkeypatch.setattr(os, "replace", real_replace)
     assert load_result(tmp_path / "out").content_hash() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_run_cached_reuses_until_config_or_code_changes(tmp_path, monkeypatch):
+    import dmm_edu.experiments.base as base
+    from dmm_edu.experiments import e03_random_baseline
+
+    calls = []
+    real_run = e03_random_baseline.run
+    monkeypatch.setattr(e03_random_baseline, "run", lambda *a, **k: calls.append(1) or real_run(*a, **k))
+    first = base.run_cached("E3", "smoke", seed=1, cache=tmp_path)
+    again = base.run_cached("E3", "smoke", seed=1, cache=tmp_path)
+    assert len(calls) == 1 and again.content_hash() == first.content_hash()
+    base.run_cached("E3", "smoke", seed=1, cache=tmp_path, n_vectors=500)  # another config: another run
+    assert len(calls) == 2
+    monkeypatch.setattr(base, "code_hash", lambda: "edited")  # the code changed: the result is stale
+    base.run_cached("E3", "smoke", seed=1, cache=tmp_path)
+    assert len(calls) == 3 and len(list(tmp_path.iterdir())) == 3

@@ -9,7 +9,9 @@ tests), `book` (what the book shows; CPU minutes), `full` (the paper's scale).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,16 @@ import numpy as np
 
 from dmm_edu._checks import check_choice
 from dmm_edu.experiments.registry import get_experiment
-from dmm_edu.results import Result, as_json, check_out_dir, provenance, save_result
+from dmm_edu.results import (
+    Result,
+    as_json,
+    check_out_dir,
+    code_hash,
+    is_result_dir,
+    load_result,
+    provenance,
+    save_result,
+)
 
 PROFILES = ("smoke", "book", "full")
 
@@ -63,3 +74,32 @@ def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out
     if out is not None:
         save_result(result, out)
     return result
+
+
+def cache_key(experiment_id: str, profile: str, seed: int, config) -> str:
+    """What a cached result depends on: experiment, profile, seed, the full config and the code."""
+    spec = json.dumps({"experiment": experiment_id, "profile": profile, "seed": int(seed),
+                       "config": as_json(dataclasses.asdict(config))}, sort_keys=True)
+    return hashlib.sha256((spec + code_hash()).encode()).hexdigest()[:16]
+
+
+def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: str | Path | None = None,
+               progress: Callable[[str], None] | None = None, **overrides) -> Result:
+    """`run_experiment`, unless the same experiment, profile, seed, config and code already ran.
+
+    Results live in `cache` (default: the dmm_edu cache folder's `results/`), one folder per key;
+    a folder that fails its content-hash check is recomputed. Editing any dmm_edu source file
+    changes the key, so a cached number never outlives the code that made it.
+    """
+    from dmm_edu.cache import cache_dir
+
+    config = config_for(experiment_id, profile, **overrides)
+    key = cache_key(experiment_id, profile, seed, config)
+    folder = Path(cache) if cache is not None else cache_dir() / "results"
+    folder = folder / f"{experiment_id}-{profile}-s{seed}-{key}"
+    if is_result_dir(folder):
+        try:
+            return load_result(folder)
+        except ValueError:
+            pass  # tampered or damaged: run again and replace it
+    return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, **overrides)
