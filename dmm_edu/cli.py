@@ -158,7 +158,6 @@ def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
     from dmm_edu.tour import TourConfig, describe, run_tour
 
     cfg = TourConfig(seed=seed, epochs=epochs, c=init_scale)
-    total = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
-    with click.progressbar(length=total, label="training", file=sys.stderr) as bar:
+    with click.progressbar(length=cfg.total_steps, label="training", file=sys.stderr) as bar:
         result = run_tour(cfg, progress=lambda step, _total: bar.update(1))
     click.echo(json.dumps(asdict(result), indent=2) if as_json else describe(result))

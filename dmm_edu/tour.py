@@ -31,6 +31,11 @@ class TourConfig:
     n_attack: int = 200  #: correctly classified test points to attack
     seed: int = 0  #: seed of the one generator every random draw uses
 
+    @property
+    def total_steps(self) -> int:
+        """SGD steps the tour takes: epochs × ceil(n_train / batch_size)."""
+        return self.epochs * -(-self.n_train // self.batch_size)
+
 
 @dataclass
 class TourResult:
@@ -56,8 +61,7 @@ def run_tour(config: TourConfig | None = None, progress: Callable[[int, int], No
     world = subspace_world(n=cfg.n, k=cfg.k, n_train=cfg.n_train, n_test=cfg.n_test, labels="quadrant", rng=rng)
     model = MLP([cfg.n, cfg.hidden, cfg.hidden, world.n_classes], "relu", c=cfg.c, rng=rng)
     optimizer = SGD(model.params, model.grads, lr=cfg.lr)
-    total = cfg.epochs * -(-cfg.n_train // cfg.batch_size)
-    callbacks = [lambda s: progress(s.step, total)] if progress else []
+    callbacks = [lambda s: progress(s.step, cfg.total_steps)] if progress else []
     train(model, optimizer, world.x, world.y, epochs=cfg.epochs, batch_size=cfg.batch_size, rng=rng,
           callbacks=callbacks)
 
