@@ -1,15 +1,53 @@
-"""Adversarial attacks on the numpy track; every attack returns an AttackResult.
+"""Adversarial attacks on both tracks; every attack returns an AttackResult.
 
 - `fgsm`: one signed (L∞) or normalised (L2) gradient step of size eps.
 - `pgd`: projected gradient descent in the L∞ or L2 eps-ball, optionally from a random start,
   targeted, inside a box, or (L2) restricted to the tangent or normal space of the data manifold.
 - `deepfool`: the minimal L2 perturbation to the boundary, free or restricted to the tangent or
   normal space.
+
+Each name serves both tracks: given a numpy model (`dmm_edu.numpy_nn.MLP`, or anything with
+`input_grad`/`predict`) it runs the numpy implementation in `dmm_edu.attacks.{fgsm,pgd,deepfool}`;
+given a `torch.nn.Module` it runs the torch implementation in `dmm_edu.attacks.torch_track`, which
+adds restarts, early stopping, a margin loss and trajectory recording, and names its box `bounds`
+instead of `clip`. Class wrappers a torchattacks user knows (`PGD`, `PGDL2`, `FGSM`, `DeepFool`)
+live in `dmm_edu.attacks.torch_track`.
 """
 
-from dmm_edu.attacks.deepfool import deepfool
-from dmm_edu.attacks.fgsm import fgsm
-from dmm_edu.attacks.pgd import pgd
+from __future__ import annotations
+
+import sys
+
+from dmm_edu.attacks.deepfool import deepfool as _numpy_deepfool
+from dmm_edu.attacks.fgsm import fgsm as _numpy_fgsm
+from dmm_edu.attacks.pgd import pgd as _numpy_pgd
 from dmm_edu.attacks.result import AttackResult
 
-__all__ = ["AttackResult", "deepfool", "fgsm", "pgd"]
+
+def is_torch_model(model) -> bool:
+    """Whether `model` is a torch.nn.Module (checked without importing torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(model, torch.nn.Module)
+
+
+def _dispatch(numpy_fn, name: str):
+    def attack(model, *args, **kwargs) -> AttackResult:
+        if is_torch_model(model):
+            from dmm_edu.attacks import torch_track
+
+            return getattr(torch_track, name)(model, *args, **kwargs)
+        return numpy_fn(model, *args, **kwargs)
+
+    attack.__name__ = attack.__qualname__ = name
+    attack.__doc__ = (f"{name} on either track: a torch.nn.Module runs `dmm_edu.attacks.torch_track.{name}`, "
+                      f"anything else the numpy `dmm_edu.attacks.{name}.{name}`, documented here:\n\n"
+                      + (numpy_fn.__doc__ or ""))
+    attack.__wrapped__ = numpy_fn
+    return attack
+
+
+fgsm = _dispatch(_numpy_fgsm, "fgsm")
+pgd = _dispatch(_numpy_pgd, "pgd")
+deepfool = _dispatch(_numpy_deepfool, "deepfool")
+
+__all__ = ["AttackResult", "deepfool", "fgsm", "is_torch_model", "pgd"]
