@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from dmm_edu import __version__
+from dmm_edu.cli_data import data
 
 DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
                    "click", "platformdirs", "pytest", "hypothesis")
@@ -161,3 +162,6 @@ def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
     with click.progressbar(length=cfg.total_steps, label="training", file=sys.stderr) as bar:
         result = run_tour(cfg, progress=lambda step, _total: bar.update(1))
     click.echo(json.dumps(asdict(result), indent=2) if as_json else describe(result))
+
+
+main.add_command(data)  # dmm-edu data list | prefetch | verify
