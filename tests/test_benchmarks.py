@@ -12,7 +12,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize("script,args", [("bench_mlp_step.py", ["--rounds", "1", "--steps", "1"]),
-                                         ("bench_attacks.py", ["--rounds", "1", "--calls", "1"])])
+                                         ("bench_attacks.py", ["--rounds", "1", "--calls", "1"]),
+                                         ("bench_jacobian.py", ["--rounds", "1", "--batch", "2", "--shapes", "mnist"])])
 def test_benchmark_runs_and_records(script, args, tmp_path):
     out = tmp_path / "r.json"
     subprocess.run([sys.executable, str(BENCH / script), *args, "--out", str(out)], check=True,

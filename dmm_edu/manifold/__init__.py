@@ -1,5 +1,11 @@
-"""Tangent and normal spaces of data manifolds: projectors and the on-manifold fraction."""
+"""Tangent and normal spaces of data manifolds: projectors and the on-manifold fraction.
 
+The autoencoder tangent spaces (`AutoencoderProjector`, `tangent_basis`, `decoder_jacobian`,
+`orthonormal_basis`, in `dmm_edu.manifold.autoencoder`) need torch; they are imported on first use,
+so `import dmm_edu.manifold` stays numpy-only.
+"""
+
+from dmm_edu.manifold.pca_images import explained_variance_curve, pca_k_for_variance
 from dmm_edu.manifold.measures import on_fraction, random_baseline, sample_random_on_fraction
 from dmm_edu.manifold.projectors import (
     LocalPCAProjector,
@@ -9,6 +15,8 @@ from dmm_edu.manifold.projectors import (
     SubspaceProjector,
     pca_projector,
 )
+
+_TORCH_NAMES = ("AutoencoderProjector", "tangent_basis", "decoder_jacobian", "orthonormal_basis")
 
 __all__ = [
     "Projector",
@@ -20,4 +28,15 @@ __all__ = [
     "on_fraction",
     "random_baseline",
     "sample_random_on_fraction",
+    "explained_variance_curve",
+    "pca_k_for_variance",
+    *_TORCH_NAMES,
 ]
+
+
+def __getattr__(name: str):
+    if name in _TORCH_NAMES:
+        from dmm_edu.manifold import autoencoder
+
+        return getattr(autoencoder, name)
+    raise AttributeError(f"module 'dmm_edu.manifold' has no attribute {name!r}")
