@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -77,24 +78,42 @@ def _jsonable(obj):
     raise TypeError(f"cannot store a {type(obj).__name__} in metrics.json")
 
 
-def code_hash() -> str:
-    """SHA-256 of the dmm_edu source files: results made by different code never look alike."""
-    root = Path(__file__).resolve().parent
+# Modules that present results but never compute them: editing them must not make results stale.
+PRESENTATION = ("cli.py", "cli_data.py", "cli_book.py", "book.py", "claims.py", "tour.py", "plots", "exercises")
+_EXPERIMENT_FILE = re.compile(r"e\d\d_\w+\.py")
+
+
+def code_hash(experiment_module: str | None = None, root: str | Path | None = None) -> str:
+    """SHA-256 of the dmm_edu source that computes results: results made by different code never look alike.
+
+    Hashes every `.py` file of the package except the presentation layer (`PRESENTATION`: the CLI,
+    the book, the claims, the plots, the exercises) and, when `experiment_module` is given (e.g.
+    "dmm_edu.experiments.e05_on_off_attacks"), except the other experiments' own modules, so an edit
+    to one experiment or to a figure does not make every cached result stale. `root`: the package
+    folder (default: this installation's).
+    """
+    root = Path(root) if root is not None else Path(__file__).resolve().parent
+    own = experiment_module.rsplit(".", 1)[-1] + ".py" if experiment_module else None
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        h.update(str(path.relative_to(root)).encode())
+        rel = path.relative_to(root)
+        if rel.parts[0] in PRESENTATION:
+            continue
+        if own and rel.parts[0] == "experiments" and _EXPERIMENT_FILE.fullmatch(rel.name) and rel.name != own:
+            continue
+        h.update(str(rel).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def provenance(duration_s: float | None = None) -> dict:
+def provenance(duration_s: float | None = None, experiment_module: str | None = None) -> dict:
     """Versions of what ran, the code hash, the time and the machine."""
     from dmm_edu import __version__
 
     versions = {"dmm_edu": __version__, "python": platform.python_version(), "numpy": np.__version__}
     if "torch" in sys.modules:  # only report torch where the experiment used it
         versions["torch"] = sys.modules["torch"].__version__
-    prov = {"versions": versions, "code_hash": code_hash(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    prov = {"versions": versions, "code_hash": code_hash(experiment_module), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()}}
     if duration_s is not None:
         prov["duration_s"] = round(duration_s, 3)

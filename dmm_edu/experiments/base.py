@@ -70,7 +70,7 @@ def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out
     t0 = time.perf_counter()
     metrics, arrays = module.run(config, rng, progress=progress)
     result = Result(experiment=experiment_id, profile=profile, seed=int(seed), config=as_json(dataclasses.asdict(config)),
-                    metrics=as_json(metrics), arrays=arrays, provenance=provenance(time.perf_counter() - t0))
+                    metrics=as_json(metrics), arrays=arrays, provenance=provenance(time.perf_counter() - t0, module.__name__))
     if out is not None:
         save_result(result, out)
     return result
@@ -80,7 +80,7 @@ def cache_key(experiment_id: str, profile: str, seed: int, config) -> str:
     """What a cached result depends on: experiment, profile, seed, the full config and the code."""
     spec = json.dumps({"experiment": experiment_id, "profile": profile, "seed": int(seed),
                        "config": as_json(dataclasses.asdict(config))}, sort_keys=True)
-    return hashlib.sha256((spec + code_hash()).encode()).hexdigest()[:16]
+    return hashlib.sha256((spec + code_hash(get_experiment(experiment_id).module)).encode()).hexdigest()[:16]
 
 
 def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: str | Path | None = None,
@@ -88,8 +88,9 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
     """`run_experiment`, unless the same experiment, profile, seed, config and code already ran.
 
     Results live in `cache` (default: the dmm_edu cache folder's `results/`), one folder per key;
-    a folder that fails its content-hash check is recomputed. Editing any dmm_edu source file
-    changes the key, so a cached number never outlives the code that made it.
+    a folder that fails its content-hash check is recomputed. Editing any source the result
+    depends on (see `dmm_edu.results.code_hash`) changes the key, so a cached number never outlives
+    the code that made it.
     """
     from dmm_edu.cache import cache_dir
 
