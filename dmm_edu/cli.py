@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from dmm_edu import __version__
+from dmm_edu.cli_book import book
 from dmm_edu.cli_data import data
 
 DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
@@ -165,3 +166,4 @@ def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
 
 
 main.add_command(data)  # dmm-edu data list | prefetch | verify
+main.add_command(book)  # dmm-edu book build | serve

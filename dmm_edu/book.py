@@ -1,0 +1,147 @@
+"""Building the book: run the experiments it quotes, draw its figures, render the site offline.
+
+The book (an mkdocs-material site in docs/) shows nothing typed by hand: its numbers come from
+`dmm_edu.claims`, its figures from `dmm_edu.plots`, both read from saved results that
+`run_cached` makes once and reuses while the code is unchanged. The mkdocs hook
+docs/hooks/claims.py calls the functions here; `dmm-edu book build` runs the experiments first
+(with progress), then `mkdocs build --strict`. The profile comes from $DMM_EDU_BOOK_PROFILE
+("book" by default; "smoke" for fast test builds). Book page: "Reproducibility" (appendix).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from dmm_edu import claims
+from dmm_edu._checks import check_choice
+from dmm_edu.results import Result
+
+PROFILE_ENV = "DMM_EDU_BOOK_PROFILE"
+PROFILES = ("smoke", "book")  #: "full" is for readers with time; the site is built from these
+FIGURE_EXPERIMENTS = ("E1",)  #: experiments whose figures the chapters show (docs/figures/generated/)
+FIGURES_DIR = "figures/generated"  #: under docs_dir; gitignored, drawn at every build
+
+
+class BookBuildError(RuntimeError):
+    """`mkdocs build --strict` failed; the message ends with its output."""
+
+
+def book_profile() -> str:
+    """The profile the book is built from: $DMM_EDU_BOOK_PROFILE, else "book"."""
+    return check_choice(PROFILE_ENV, os.environ.get(PROFILE_ENV, "book"), PROFILES)
+
+
+def book_experiments() -> dict[str, int]:
+    """{experiment id: seed} of every run the book shows: the claims' experiments and the figures'."""
+    needed = claims.experiments_for()
+    for experiment in FIGURE_EXPERIMENTS:
+        needed.setdefault(experiment, 0)
+    return dict(sorted(needed.items(), key=lambda kv: int(kv[0][1:])))
+
+
+def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
+    """{experiment id: Result} for the book at `profile` (default `book_profile()`), via `run_cached`.
+
+    The first build trains (the `book` profile: about two CPU minutes); later builds read the
+    cache until a dmm_edu source file changes.
+    """
+    from dmm_edu.experiments.base import run_cached
+
+    profile = check_choice("profile", profile or book_profile(), PROFILES)
+    out = {}
+    for experiment, seed in book_experiments().items():
+        if progress:
+            progress(f"{experiment} (profile {profile}, seed {seed}) ...")
+        out[experiment] = run_cached(experiment, profile, seed)
+    return out
+
+
+def draw_figures(results: dict[str, Result], docs_dir: str | Path) -> list[Path]:
+    """Draw every figure of FIGURE_EXPERIMENTS into docs_dir/figures/generated/ as `{id}-{name}.png`."""
+    from dmm_edu.plots import save_figures
+
+    out = Path(docs_dir) / FIGURES_DIR
+    return [path for experiment in FIGURE_EXPERIMENTS for path in save_figures(results[experiment], out)]
+
+
+def reproduce_command(result: Result) -> str:
+    """The shell command that recomputes `result` (and draws its figures)."""
+    folder = f"results/{result.experiment.lower()}-{result.profile}"
+    return (f"dmm-edu run {result.experiment} --profile {result.profile} --seed {result.seed} --out {folder}"
+            f" && dmm-edu plot {folder}")
+
+
+def reproducibility_markdown(results: dict[str, Result]) -> str:
+    """The reproducibility appendix's body: one section per experiment, with the claims it backs."""
+    from dmm_edu.experiments.registry import get_experiment
+
+    lines = []
+    for experiment, result in results.items():
+        used = [c for c in claims.CLAIMS.values() if c.experiment == experiment]
+        prov = claims.provenance(used[0], result) if used else claims.provenance(
+            claims.Claim("-", experiment, (), "", ""), result)
+        versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
+        lines += [f"## {experiment}: {get_experiment(experiment).title} {{ #{experiment.lower()} }}", "",
+                  "| profile | seed | config hash | code hash | content hash | versions | computed in |",
+                  "|---|---|---|---|---|---|---|",
+                  f"| {result.profile} | {result.seed} | `{prov['config_hash']}` | `{prov['code_hash']}` | "
+                  f"`{prov['content_hash']}` | {versions} | {result.provenance.get('duration_s', '?')} s |", "",
+                  "```bash", reproduce_command(result), "```", ""]
+        if used:
+            lines += ["| claim | value | metric | what it is |", "|---|---|---|---|"]
+            for claim in used:
+                _, text, p = claims.resolve(claim.name, results)
+                lines.append(f"| `{claim.name}` | {text} | `{p['metric']}` | {claim.description} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def build(profile: str = "book", site_dir: str | Path = "site", config_file: str | Path = "mkdocs.yml",
+          progress: Callable[[str], None] | None = print, quiet: bool = False) -> Path:
+    """Run the book's experiments at `profile`, then `mkdocs build --strict`; the site folder.
+
+    quiet: capture mkdocs' output (it appears in the BookBuildError if the build fails).
+    """
+    profile = check_choice("profile", profile, PROFILES)
+    config_file = Path(config_file).resolve()
+    if not config_file.is_file():
+        raise FileNotFoundError(f"config_file={str(config_file)!r} does not exist; run from the repository root "
+                                "or pass the book's mkdocs.yml")
+    env = dict(os.environ, **{PROFILE_ENV: profile, "NO_MKDOCS_2_WARNING": "1"})
+    os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too
+    book_results(profile, progress=progress)  # train now, with progress; the hook then reads the cache
+    site_dir = Path(site_dir).resolve()
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file), "-d", str(site_dir)]
+    if progress:
+        progress(f"mkdocs build --strict -> {site_dir}")
+    proc = subprocess.run(cmd, cwd=config_file.parent, env=env, capture_output=quiet, text=True)
+    if proc.returncode != 0:
+        output = (proc.stdout or "") + (proc.stderr or "")
+        raise BookBuildError(f"mkdocs build --strict failed (exit {proc.returncode})"
+                             + (f":\n{output[-6000:]}" if output else "; see its output above"))
+    return site_dir
+
+
+def make_server(site_dir: str | Path = "site", port: int = 8000, host: str = "127.0.0.1"):
+    """A threading HTTP server for a built site folder (port 0: the OS picks one); not started."""
+    site_dir = Path(site_dir)
+    if not (site_dir / "index.html").is_file():
+        raise FileNotFoundError(f"site_dir={str(site_dir)!r} holds no built site (index.html); build it first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(site_dir: str | Path = "site", port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Serve a built site folder over HTTP until interrupted (a plain static server, no rebuilds)."""
+    with make_server(site_dir, port, host) as httpd:
+        print(f"Serving {site_dir} at http://{host}:{httpd.server_address[1]}/ (Ctrl-C stops)", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass

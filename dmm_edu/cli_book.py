@@ -1,0 +1,63 @@
+"""`dmm-edu book build` and `dmm-edu book serve`: the textbook as an offline website.
+
+build runs the experiments the book quotes (cached), draws its figures and runs
+`mkdocs build --strict`; serve builds, then serves site/ on 127.0.0.1 with a plain HTTP server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dmm_edu.book import PROFILES
+
+
+@click.group()
+def book() -> None:
+    """Build or serve the book (needs the `docs` extra)."""
+
+
+_profile = click.option("--profile", type=click.Choice(PROFILES), default="book", show_default=True,
+                        help="Which experiment results the book quotes: 'smoke' builds in seconds.")
+_site_dir = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
+                         show_default=True, help="Where the site is written.")
+_config = click.option("--config-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                       default=Path("mkdocs.yml"), show_default=True, help="The book's mkdocs.yml.")
+
+
+def _build(profile: str, site_dir: Path, config_file: Path) -> Path:
+    from dmm_edu.book import BookBuildError, build
+
+    try:
+        return build(profile, site_dir, config_file, progress=lambda msg: click.echo(msg, err=True))
+    except BookBuildError as err:
+        raise click.ClickException(str(err)) from err
+
+
+@book.command("build")
+@_profile
+@_site_dir
+@_config
+def build_cmd(profile: str, site_dir: Path, config_file: Path) -> None:
+    """Run the experiments (cached), draw the figures, `mkdocs build --strict`."""
+    site = _build(profile, site_dir, config_file)
+    click.echo(f"built {site}")
+
+
+@book.command("serve")
+@_profile
+@_site_dir
+@_config
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--no-build", is_flag=True, help="Serve the existing site folder as it is.")
+def serve_cmd(profile: str, site_dir: Path, config_file: Path, port: int, no_build: bool) -> None:
+    """Build the book, then serve it on http://127.0.0.1:PORT/ (no mkdocs serve, no rebuilds)."""
+    from dmm_edu.book import serve
+
+    if not no_build:
+        _build(profile, site_dir, config_file)
+    try:
+        serve(site_dir, port)
+    except (FileNotFoundError, OSError) as err:
+        raise click.ClickException(str(err)) from err

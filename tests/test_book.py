@@ -1,0 +1,208 @@
+"""The book builds: a strict smoke-profile build of the whole site, offline, with its labs executed.
+
+The build runs in a copy of mkdocs.yml and docs/ (so generated figures never land in the working
+tree), quotes smoke results, and executes the lab. Then: MathJax is vendored into the site, no
+page loads a script, stylesheet or font from the network, every lab page offers its source for
+download, and no claim placeholder survives.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from dmm_edu import book, claims
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_smoke_site(tmp_path_factory) -> Path:
+    """Build the book once per test session (smoke profile) and return its site folder."""
+    base = tmp_path_factory.getbasetemp() / "dmm_book_site"
+    site = base / "site"
+    if (site / "index.html").is_file():
+        return site
+    for name in ("mkdocs", "mkdocs_jupyter", "matplotlib", "material"):
+        pytest.importorskip(name)
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", base / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DMM_EDU_CACHE", str(tmp_path_factory.getbasetemp() / "dc_book"))
+        cache = tmp_path_factory.getbasetemp() / "dc_book"
+        cache.mkdir(exist_ok=True)
+        if not (cache / "results").exists():  # share the session's smoke results (test_claims makes them)
+            shared = tmp_path_factory.getbasetemp() / "dmm_book_cache"
+            shared.mkdir(exist_ok=True)
+            (cache / "results").symlink_to(shared, target_is_directory=True)
+        book.build("smoke", site, base / "mkdocs.yml", progress=None, quiet=True)
+    return site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build_smoke_site(tmp_path_factory)
+
+
+class Refs(HTMLParser):
+    """Collects what a page loads: script src, stylesheet/font/preload links, img src, and lab download links."""
+
+    def __init__(self):
+        super().__init__()
+        self.scripts, self.links, self.imgs, self.downloads = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        elif tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {"stylesheet", "preload",
+                                                                                     "modulepreload", "icon"}:
+            self.links.append(a["href"])
+        elif tag == "img" and a.get("src"):
+            self.imgs.append(a["src"])
+        elif tag == "a" and "download" in a:
+            self.downloads.append(a.get("href"))
+
+
+def parse(page: Path) -> Refs:
+    refs = Refs()
+    refs.feed(page.read_text(encoding="utf-8"))
+    return refs
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+# --- without a build ---------------------------------------------------------------------------
+
+def test_book_profile_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv(book.PROFILE_ENV, raising=False)
+    assert book.book_profile() == "book"
+    monkeypatch.setenv(book.PROFILE_ENV, "smoke")
+    assert book.book_profile() == "smoke"
+    monkeypatch.setenv(book.PROFILE_ENV, "huge")
+    with pytest.raises(ValueError, match="DMM_EDU_BOOK_PROFILE='huge'"):
+        book.book_profile()
+
+
+def test_book_experiments_cover_claims_and_figures():
+    needed = book.book_experiments()
+    assert set(claims.experiments_for()) | set(book.FIGURE_EXPERIMENTS) == set(needed)
+
+
+def test_serve_refuses_a_folder_without_a_site(tmp_path):
+    with pytest.raises(FileNotFoundError, match="holds no built site"):
+        book.make_server(tmp_path, 0)
+
+
+def test_build_refuses_a_missing_config(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        book.build("smoke", tmp_path / "site", tmp_path / "mkdocs.yml", progress=None)
+    with pytest.raises(ValueError, match="profile='full'"):
+        book.build("full", tmp_path / "site", tmp_path / "mkdocs.yml", progress=None)
+
+
+def test_cli_group_has_build_and_serve():
+    from click.testing import CliRunner
+
+    from dmm_edu.cli_book import book as book_group
+
+    out = CliRunner().invoke(book_group, ["--help"])
+    assert out.exit_code == 0 and "build" in out.output and "serve" in out.output
+    out = CliRunner().invoke(book_group, ["build", "--profile", "full"])
+    assert out.exit_code == 2 and "full" in out.output
+
+
+# --- a strict smoke build of the whole site (executes the lab: 10-20 s on two cores) -------------
+
+
+@pytest.mark.slow
+def test_the_book_has_every_nav_page(site):
+    for rel in ("index.html", "chapters/clinging/index.html", "appendix/notation/index.html",
+                "appendix/reproducibility/index.html", "labs/clinging/index.html"):
+        assert (site / rel).is_file(), rel
+
+
+@pytest.mark.slow
+def test_mathjax_is_vendored_into_the_site(site):
+    mj = site / "assets" / "vendor" / "mathjax"
+    assert (mj / "tex-mml-chtml.js").stat().st_size > 500_000
+    assert len(list((mj / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")))  > 10
+    assert (mj / "input" / "tex" / "extensions").is_dir()
+    chapter = parse(site / "chapters" / "clinging" / "index.html")
+    assert any(s.endswith("assets/vendor/mathjax/tex-mml-chtml.js") for s in chapter.scripts)
+    assert any(s.endswith("assets/javascripts/mathjax-config.js") for s in chapter.scripts)
+
+
+@pytest.mark.slow
+def test_no_page_loads_anything_from_the_network(site):
+    remote = []
+    for page in pages(site):
+        refs = parse(page)
+        remote += [f"{page.relative_to(site)}: {u}" for u in refs.scripts + refs.links if REMOTE.match(u)]
+        text = page.read_text(encoding="utf-8")
+        remote += [f"{page.relative_to(site)}: import {u}" for u in re.findall(r"import\(\s*[\"'](https?://[^\"']+)", text)]
+    for css in site.rglob("*.css"):
+        remote += [f"{css.relative_to(site)}: {u}" for u in re.findall(r"url\(\s*[\"']?(https?://[^)\"']+)", css.read_text())]
+        remote += [f"{css.relative_to(site)}: {u}" for u in re.findall(r"@import\s+[\"'](https?://[^\"']+)", css.read_text())]
+    assert not remote, remote
+
+
+@pytest.mark.slow
+def test_every_lab_page_offers_its_source_for_download(site):
+    labs = sorted((ROOT / "docs" / "labs").glob("*.py"))
+    assert labs, "the book has at least one lab"
+    for lab in labs:
+        page = site / "labs" / lab.stem / "index.html"
+        downloads = parse(page).downloads
+        assert downloads == [lab.name], f"{page}: download links {downloads}"
+        assert (page.parent / lab.name).read_text() == lab.read_text()
+        assert "jupyter-wrapper" in page.read_text()  # rendered as a notebook, executed
+        assert 'data:image/png;base64' in page.read_text()  # the figures came out of the executed cells
+
+
+@pytest.mark.slow
+def test_claims_are_replaced_and_link_to_the_appendix(site):
+    leftovers = [str(p.relative_to(site)) for p in pages(site) if "{{" in p.read_text() and "claim(" in p.read_text()]
+    assert not leftovers
+    chapter = (site / "chapters" / "clinging" / "index.html").read_text()
+    assert chapter.count('class="dmm-claim"') >= len(set(claims.names_in((ROOT / "docs/chapters/clinging.md").read_text())))
+    appendix = (site / "appendix" / "reproducibility" / "index.html").read_text()
+    appendix_text = re.sub(r"<[^>]+>", "", appendix)  # code blocks are split into highlighted spans
+    for experiment in book.book_experiments():
+        assert f'id="{experiment.lower()}"' in appendix
+        assert f"dmm-edu run {experiment} --profile smoke --seed 0" in appendix_text
+
+
+@pytest.mark.slow
+def test_figures_are_drawn_from_results_and_shown(site):
+    chapter = parse(site / "chapters" / "clinging" / "index.html")
+    figures = [src for src in chapter.imgs if "figures/generated/" in src]
+    assert len(figures) == 3
+    for src in figures:
+        assert (site / "chapters" / "clinging" / src).resolve().is_file(), src
+
+
+@pytest.mark.slow
+def test_the_site_serves_over_http(site):
+    """`book.serve`'s handler serves the built site (the port is picked by the OS)."""
+    with book.make_server(site, 0) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{httpd.server_address[1]}/chapters/clinging/"
+            with urllib.request.urlopen(url, timeout=10) as resp:
+                assert resp.status == 200 and b"Clinging and dimpling" in resp.read()
+        finally:
+            httpd.shutdown()

@@ -1,0 +1,196 @@
+"""The claims registry: every number the book quotes resolves from a result, is used, and fails loudly.
+
+Smoke results back the resolution tests (seconds); the claims' testable checks run on the `book`
+profile they are written for (slow). The hook is exercised directly and through a real
+`mkdocs build --strict` of a one-page site.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from dmm_edu import claims
+from dmm_edu.results import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def shared_cache(tmp_path_factory) -> Path:
+    """One results cache for the whole test session (test_book uses the same folder)."""
+    return tmp_path_factory.getbasetemp() / "dmm_book_cache"
+
+
+@pytest.fixture(scope="module")
+def smoke_results(tmp_path_factory):
+    from dmm_edu.experiments.base import run_cached
+
+    cache = shared_cache(tmp_path_factory)
+    return {e: run_cached(e, "smoke", seed, cache=cache) for e, seed in claims.experiments_for().items()}
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(f"dmm_hook_{name}", DOCS / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_page(src_uri: str):
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri))
+
+
+def fake_result(metrics: dict, experiment: str = "E5", seed: int = 0) -> Result:
+    return Result(experiment, "smoke", seed, {"a": 1}, metrics, {}, {"code_hash": "f" * 64, "versions": {}})
+
+
+def docs_markdown() -> dict[str, str]:
+    return {str(p.relative_to(DOCS)): p.read_text() for p in DOCS.rglob("*.md")}
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+def test_every_claim_resolves_on_smoke_results(smoke_results):
+    for name, claim in claims.CLAIMS.items():
+        value, text, prov = claims.resolve(name, smoke_results)
+        assert math.isfinite(value), name
+        assert text == claim.fmt.format(value)
+        assert (prov["experiment"], prov["profile"], prov["seed"]) == (claim.experiment, "smoke", claim.seed)
+        assert len(prov["code_hash"]) == 12 and len(prov["config_hash"]) == 12
+
+
+def test_claim_names_start_with_their_experiment():
+    for name, claim in claims.CLAIMS.items():
+        assert name.split(".")[0] == claim.experiment
+        assert claim.profile == "book"
+
+
+def test_docs_quote_only_registered_claims_and_every_claim_is_quoted():
+    used = {name: page for page, text in docs_markdown().items() for name in claims.names_in(text)}
+    unknown = {name: page for name, page in used.items() if name not in claims.CLAIMS}
+    assert not unknown, f"docs quote claims missing from dmm_edu.claims.CLAIMS: {unknown}"
+    unused = sorted(set(claims.CLAIMS) - set(used))
+    assert not unused, f"registered claims no page quotes (remove them or use them): {unused}"
+
+
+def test_unknown_claim_raises_keyerror_naming_near_matches():
+    with pytest.raises(KeyError, match=r"E1\.B\.cling_quarter_T"):
+        claims.get_claim("E1.B.cling_quartr_T")
+    with pytest.raises(KeyError, match="not in dmm_edu.claims.CLAIMS"):
+        claims.resolve("Z9.nothing", {})
+
+
+def test_nan_and_missing_metrics_refuse():
+    claim = claims.CLAIMS["E5.c2_5.d_off_over_d_on"]
+    with pytest.raises(ValueError, match="nan"):
+        claims.resolve(claim.name, {"E5": fake_result({"c2.5": {"d_off_over_d_on": float("nan")}})})
+    with pytest.raises(ValueError, match="None, not a number"):
+        claims.resolve(claim.name, {"E5": fake_result({"c2.5": {"d_off_over_d_on": None}})})
+    with pytest.raises(ValueError, match="key 'c2.5' is missing"):
+        claims.resolve(claim.name, {"E5": fake_result({"c0.5": {}})})
+    with pytest.raises(ValueError, match="seed 0"):
+        claims.resolve(claim.name, {"E5": fake_result({"c2.5": {"d_off_over_d_on": 0.5}}, seed=3)})
+    with pytest.raises(KeyError, match="needs a result of E5"):
+        claims.resolve(claim.name, {})
+
+
+def test_at_picks_the_entry_of_the_matching_fraction():
+    claim = claims.CLAIMS["E1.B.cling_quarter_T"]
+    metrics = {"fractions": [0.0, 0.1, 0.25, 1.0], "board_B": {"cling_median": [0.9, 0.5, 0.125, 0.3]}}
+    value, text, _ = claims.resolve(claim.name, {"E1": fake_result(metrics, "E1")})
+    assert value == 0.125 and text == "0.12"
+    metrics["fractions"] = [0.0, 0.1, 0.5, 1.0]
+    with pytest.raises(ValueError, match="no entry at fractions = 0.25"):
+        claims.resolve(claim.name, {"E1": fake_result(metrics, "E1")})
+
+
+def test_check_forms():
+    claim = claims.Claim("E5.x", "E5", ("a",), "{:.2f}", "test", check="< 0.85")
+    assert claims.check(claim, 0.84) and not claims.check(claim, 0.85)
+    between = claims.Claim("E5.x", "E5", ("a",), "{:.2f}", "test", check="in [0.7, 1.5]")
+    assert claims.check(between, 0.7) and claims.check(between, 1.5) and not claims.check(between, 1.51)
+    assert claims.check(claims.Claim("E5.x", "E5", ("a",), "{}", "t", check=">= 2"), 2.0)
+    with pytest.raises(ValueError, match="not accepted"):
+        claims.check(claims.Claim("E5.x", "E5", ("a",), "{}", "t", check="about 2"), 2.0)
+
+
+@pytest.mark.slow
+@pytest.mark.torch
+def test_checked_claims_hold_on_the_book_profile(tmp_path_factory):
+    pytest.importorskip("torch")
+    from dmm_edu.experiments.base import run_cached
+
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    assert checked, "science.md gives testable forms; at least one claim should carry one"
+    needed = claims.experiments_for([c.name for c in checked])
+    results = {e: run_cached(e, "book", seed, cache=shared_cache(tmp_path_factory)) for e, seed in needed.items()}
+    failures = []
+    for claim in checked:
+        value, text, _ = claims.resolve(claim.name, results)
+        if not claims.check(claim, value):
+            failures.append(f"{claim.name} = {text}, expected {claim.check}")
+    assert not failures, failures
+
+
+# --- the mkdocs hook ----------------------------------------------------------------------------
+
+def test_hook_replaces_claims_with_linked_values(smoke_results):
+    hook = load_hook("claims")
+    hook._results.update(smoke_results)
+    md = 'cling {{ claim("E1.B.cling_quarter_T") }} and {{claim( "E5.c2_5.d_off_over_d_on" )}}.'
+    out = hook.on_page_markdown(md, fake_page("chapters/clinging.md"), {}, None)
+    _, text, prov = claims.resolve("E1.B.cling_quarter_T", smoke_results)
+    assert "{{" not in out
+    assert f"[{text}](../appendix/reproducibility.md#e1 " in out
+    assert f"seed {prov['seed']}" in out and prov["code_hash"][:8] in out
+    assert "(../appendix/reproducibility.md#e5 " in out
+    top = hook.on_page_markdown('{{ claim("E5.sqrt_n_over_k") }}', fake_page("index.md"), {}, None)
+    assert "(appendix/reproducibility.md#e5 " in top  # the link is relative to the page
+
+
+def test_hook_unknown_claim_is_a_plugin_error_naming_it(smoke_results):
+    from mkdocs.exceptions import PluginError
+
+    hook = load_hook("claims")
+    hook._results.update(smoke_results)
+    with pytest.raises(PluginError, match=r"E1\.B\.no_such_claim.*chapters/x\.md|chapters/x\.md.*E1\.B\.no_such"):
+        hook.on_page_markdown('{{ claim("E1.B.no_such_claim") }}', fake_page("chapters/x.md"), {}, None)
+
+
+def test_hook_nan_is_a_plugin_error():
+    from mkdocs.exceptions import PluginError
+
+    hook = load_hook("claims")
+    hook._results["E5"] = fake_result({"c2.5": {"d_off_over_d_on": float("nan")}})
+    with pytest.raises(PluginError, match="cannot be quoted.*nan"):
+        hook.on_page_markdown('{{ claim("E5.c2_5.d_off_over_d_on") }}', fake_page("a.md"), {}, None)
+
+
+@pytest.mark.slow
+def test_an_unknown_claim_fails_a_strict_mkdocs_build(tmp_path, tmp_path_factory):
+    """A real `mkdocs build --strict` of a one-page site with the book's hook stops, naming the claim."""
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("matplotlib")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text('# Page\n\nA number: {{ claim("E1.B.cling_quarter_TT") }}.\n')
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: t\nstrict: true\nhooks:\n  - {DOCS / 'hooks' / 'claims.py'}\n")
+    env = dict(os.environ, DMM_EDU_BOOK_PROFILE="smoke", DMM_EDU_CACHE=str(tmp_path_factory.getbasetemp() / "dc"),
+               NO_MKDOCS_2_WARNING="1")
+    # the cache layout of run_cached: <DMM_EDU_CACHE>/results; reuse the session's smoke results
+    (Path(env["DMM_EDU_CACHE"])).mkdir(exist_ok=True)
+    link = Path(env["DMM_EDU_CACHE"]) / "results"
+    if not link.exists():
+        link.symlink_to(shared_cache(tmp_path_factory), target_is_directory=True)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "E1.B.cling_quarter_TT" in proc.stderr + proc.stdout
+    assert "E1.B.cling_quarter_T'" in proc.stderr + proc.stdout  # the near match is suggested
