@@ -1,12 +1,11 @@
 """Time the numpy attacks (DeepFool, PGD-L2 with 20 steps) against the same algorithms in torch, as a ratio.
 
-The baseline is what a user would otherwise pick. torchattacks would be the natural choice, but
-torchattacks 3.5.1 declares `Requires-Dist: torchvision`, which would pull a second torch stack
-into the environment, so it is not installed; instead the baseline is a straightforward batched
-torch implementation of the same algorithm, written below (`torch_deepfool`, `torch_pgd_l2`):
-the same steps in the same order, autograd for the gradients, no per-sample Python loops
-(torchattacks' DeepFool loops over samples and would be slower still). Each run checks that both
-give the same x_adv in float64.
+The baseline is a straightforward batched torch implementation of the same algorithm, written
+below (`torch_deepfool`, `torch_pgd_l2`): the same steps in the same order, autograd for the
+gradients, no per-sample Python loops. It needs nothing beyond the development environment. The
+comparison with torchattacks itself (installed with --no-deps in a separate benchmark
+environment) is bench_attacks_torch.py; see benchmarks/README.md. Each run checks that both give
+the same x_adv in float64.
 
 Same network (n-256-256-256-C with ReLU, c = 1.41, the default synthetic world's MLP), same
 weights, same inputs; both single-threaded; after a warm-up each round times a block of calls of
@@ -158,7 +157,7 @@ def main() -> None:
               f"  max|Δx_adv| {res['max_abs_diff_x_adv']:.1e}")
     record = {
         "benchmark": "numpy DeepFool and PGD-L2 (20 steps) vs the same algorithms in batched torch, single thread",
-        "baseline": "hand-written batched torch (torchattacks 3.5.1 requires torchvision, so it was not installed)",
+        "baseline": "hand-written batched torch (for torchattacks itself see bench_attacks_torch.py)",
         "rounds": args.rounds, "calls_per_round": args.calls,
         "pgd": {"eps": PGD_EPS, "steps": PGD_STEPS, "alpha": 2.5 * PGD_EPS / PGD_STEPS, "norm": "l2"},
         "deepfool": {"steps": DF_STEPS, "overshoot": OVERSHOOT},

@@ -20,21 +20,15 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from dmm_edu.numpy_nn import MLP  # noqa: E402
+from dmm_edu.torch_nn.convert import from_numpy_mlp  # noqa: E402
 
 torch.set_num_threads(1)
 
 
 def make_pair(sizes, dtype, rng):
-    """A numpy MLP and a torch nn.Sequential holding the same weights."""
+    """A numpy MLP and a torch nn.Sequential holding the same weights (dmm_edu.torch_nn.convert)."""
     net = MLP(sizes, "relu", c=1.41, rng=rng, dtype=dtype)
-    layers = []
-    for i, lin in enumerate(net.linears):
-        t = torch.nn.Linear(*lin.W.shape).to(getattr(torch, np.dtype(dtype).name))
-        with torch.no_grad():
-            t.weight.copy_(torch.from_numpy(lin.W.T.copy()))  # torch stores (out, in)
-            t.bias.copy_(torch.from_numpy(lin.b))
-        layers += [t, torch.nn.ReLU()] if i < len(net.linears) - 1 else [t]
-    return net, torch.nn.Sequential(*layers)
+    return net, from_numpy_mlp(net)
 
 
 def write_record(path: Path, record: dict) -> None:

@@ -33,3 +33,26 @@ def test_tensor_fields_summarise_and_convert_like_numpy():
     assert all(isinstance(getattr(n, f), np.ndarray) for f in ("x_adv", "delta", "success", "norm", "steps"))
     assert n.trajectory is None
     assert is_torch_model(torch.nn.Linear(2, 2)) and not is_torch_model(object())
+
+
+@pytest.mark.torch
+def test_one_name_serves_both_tracks():
+    torch = pytest.importorskip("torch")
+    from dmm_edu.attacks import PGD, deepfool, pgd
+    from dmm_edu.attacks.torch_track import PGD as TorchPGD
+    from dmm_edu.numpy_nn import MLP
+    from dmm_edu.torch_nn.convert import from_numpy_mlp
+
+    rng = np.random.default_rng(0)
+    net = MLP([4, 8, 3], "relu", c=1.41, rng=rng, dtype=np.float64)
+    x = rng.uniform(0.2, 0.8, size=(6, 4))
+    y = net.predict(x)
+    on_numpy = pgd(net, x, y, 0.1, steps=5, norm="l2", clip=(0.0, 1.0))
+    on_torch = pgd(from_numpy_mlp(net), torch.from_numpy(x), torch.from_numpy(y), 0.1, steps=5, norm="l2",
+                   clip=(0.0, 1.0), loss=None)  # the numpy names work on the torch track too
+    assert isinstance(on_numpy.x_adv, np.ndarray) and isinstance(on_torch.x_adv, torch.Tensor)
+    np.testing.assert_allclose(on_torch.numpy().x_adv, on_numpy.x_adv, atol=1e-9)
+    assert isinstance(deepfool(from_numpy_mlp(net), torch.from_numpy(x)).norm, torch.Tensor)
+    assert PGD is TorchPGD
+    with pytest.raises(TypeError, match="clip= and bounds="):
+        pgd(from_numpy_mlp(net), torch.from_numpy(x), torch.from_numpy(y), 0.1, clip=(0, 1), bounds=(0, 1))

@@ -9,9 +9,12 @@
 Each name serves both tracks: given a numpy model (`dmm_edu.numpy_nn.MLP`, or anything with
 `input_grad`/`predict`) it runs the numpy implementation in `dmm_edu.attacks.{fgsm,pgd,deepfool}`;
 given a `torch.nn.Module` it runs the torch implementation in `dmm_edu.attacks.torch_track`, which
-adds restarts, early stopping, a margin loss and trajectory recording, and names its box `bounds`
-instead of `clip`. Class wrappers a torchattacks user knows (`PGD`, `PGDL2`, `FGSM`, `DeepFool`)
-live in `dmm_edu.attacks.torch_track`.
+adds restarts, early stopping, a margin loss and trajectory recording. The torch track calls its
+box `bounds` and defaults it to the image range (0, 1); the numpy track calls it `clip` and
+defaults to no box. Through these dispatching names `clip=` is accepted for a torch model too, and
+`loss=None` means the default loss on both tracks. The class wrappers a torchattacks user knows
+(`PGD`, `PGDL2`, `FGSM`, `DeepFool`: `atk(images, labels) -> adv_images`) are in
+`dmm_edu.attacks.torch_track` and importable from here (that import loads torch).
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ def _dispatch(numpy_fn, name: str):
         if is_torch_model(model):
             from dmm_edu.attacks import torch_track
 
+            if "clip" in kwargs:  # the numpy track's name for the box
+                if "bounds" in kwargs:
+                    raise TypeError(f"{name}() got both clip= and bounds=; pass one (they name the same box)")
+                kwargs["bounds"] = kwargs.pop("clip")
+            if "loss" in kwargs and kwargs["loss"] is None:
+                del kwargs["loss"]
             return getattr(torch_track, name)(model, *args, **kwargs)
         return numpy_fn(model, *args, **kwargs)
 
@@ -50,4 +59,14 @@ fgsm = _dispatch(_numpy_fgsm, "fgsm")
 pgd = _dispatch(_numpy_pgd, "pgd")
 deepfool = _dispatch(_numpy_deepfool, "deepfool")
 
-__all__ = ["AttackResult", "deepfool", "fgsm", "is_torch_model", "pgd"]
+_TORCH_CLASSES = ("PGD", "PGDL2", "FGSM", "DeepFool")
+
+__all__ = ["AttackResult", "deepfool", "fgsm", "is_torch_model", "pgd", *_TORCH_CLASSES]
+
+
+def __getattr__(name: str):
+    if name in _TORCH_CLASSES:
+        from dmm_edu.attacks import torch_track
+
+        return getattr(torch_track, name)
+    raise AttributeError(f"module 'dmm_edu.attacks' has no attribute {name!r}")

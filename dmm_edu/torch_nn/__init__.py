@@ -3,6 +3,7 @@
 Importing this package imports torch (`import dmm_edu` alone does not). Book page: "The torch track".
 """
 
+from dmm_edu.torch_nn.convert import from_numpy_mlp, to_numpy_mlp
 from dmm_edu.torch_nn.checkpoint import load_checkpoint, save_checkpoint
 from dmm_edu.torch_nn.device import available_devices, pick_device
 from dmm_edu.torch_nn.models import MLP, ConvAutoencoder, SmallCNN, build_model, init_parameters
@@ -24,4 +25,6 @@ __all__ = [
     "predict",
     "save_checkpoint",
     "load_checkpoint",
+    "from_numpy_mlp",
+    "to_numpy_mlp",
 ]
