@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dmm_edu._checks import check_choice
 from dmm_edu.plots import baseline, on_off, style, tilting, toys  # noqa: F401  (style: imports matplotlib)
-from dmm_edu.plots import adversarial, training_curves
+from dmm_edu.plots import adversarial, on_off_images, training_curves
 from dmm_edu.results import Result, load_result
 
 FIGURES: dict[str, dict[str, Callable]] = {
@@ -28,6 +28,8 @@ FIGURES: dict[str, dict[str, Callable]] = {
     "E3": baseline.E3_FIGURES,
     "E4": baseline.E4_FIGURES,
     "E5": on_off.FIGURES,
+    "E6": on_off_images.E6_FIGURES,
+    "E7": on_off_images.E7_FIGURES,
     "E8": training_curves.FIGURES,
     "E9": adversarial.E9_FIGURES,
     "E11": adversarial.E11_FIGURES,

@@ -1,0 +1,119 @@
+"""E6 — on- and off-manifold parts of minimal perturbations on real images (PCA and local PCA tangents).
+
+An MLP is trained on real images (bundled MNIST by default). At correctly classified test images
+DeepFool finds the smallest L2 perturbation d_free, and two estimates of the image manifold's tangent
+space split it: global PCA (the top-k principal directions of the training images) and local PCA (the
+top-k directions of each image's nearest training images). on(d) = ‖P_T d‖/‖d‖ says how much of d lies
+along the manifold; a random direction has on ≈ √(k/n). Restricted DeepFool gives d_on (inside T) and
+d_off (inside N); for a locally linear classifier d_S/d_free ≈ 1/on_S(∇f), so a random k-frame, measured
+the same way, is the control: its d_on/d_free should sit near √(n/k). The image grids show x, d,
+x + P_T d and x + P_N d (claim C6: the normal part looks like noise, the tangent part like a stroke).
+Check (science.md, C4 against the random baseline): median on(d_free) under PCA > √(k/n) + 0.1.
+Norms are measured without the [0, 1] box, as DeepFool and Karner measure them.
+Book page: "On- and off-manifold perturbations on real images".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from dmm_edu.attacks import deepfool
+from dmm_edu.experiments._images import (
+    PUBLISHED,
+    FixedBases,
+    ImageRecipe,
+    attack_points,
+    compare,
+    example_arrays,
+    load_images,
+    minimal_attacks,
+    random_frame,
+    rho_comparison,
+    summarise,
+    torch_generator,
+    train_model,
+)
+from dmm_edu.manifold import LocalPCAProjector, PCAProjector
+
+ON_MARGIN = 0.1  # science.md: on(d_free) must beat the random baseline √(k/n) by this much
+
+
+@dataclass(frozen=True)
+class Config(ImageRecipe):
+    k: int = 16  #: dimension of the PCA tangent space and of the random control frame
+    local_k: int = 16  #: dimension of the local-PCA tangent space
+    n_neighbors: int = 64  #: nearest training images whose PCA gives the local tangent (> local_k)
+    local_ref_per_class: int | None = None  #: training images per class searched for neighbours (None: all)
+    published_rtol: float = 0.25  #: a number agrees with a published one within this relative tolerance
+
+
+CONFIGS = {
+    "smoke": Config(n_per_class=300, epochs=4, n_attack=60, n_neighbors=40, n_examples=4),
+    "book": Config(),
+    "full": Config(dataset="mnist", download=True, epochs=20, n_attack=1000, local_ref_per_class=2000),
+}
+
+
+def tangent_spaces(config: Config, train, x: torch.Tensor, rng: np.random.Generator) -> tuple[dict, dict]:
+    """The three tangents at the attacked x: {"pca", "local_pca", "random_frame"} -> FixedBases, and facts
+    about them (the variance the PCA directions keep)."""
+    X = train.flat().astype(np.float64)  # (N, n) training images as rows
+    x_rows = x.reshape(x.shape[0], -1).double().cpu().numpy()  # (M, n)
+    pca = PCAProjector(X, config.k)  # U = top-k right singular vectors of X - mean
+    X_ref = X if config.local_ref_per_class is None else train.subset(config.local_ref_per_class, rng).flat().astype(np.float64)
+    local = LocalPCAProjector(X_ref, config.local_k, config.n_neighbors)
+    bases = {"pca": FixedBases(torch.from_numpy(pca.U.copy())),  # (n, k) shared
+             "local_pca": FixedBases(torch.from_numpy(local.basis(x_rows))),  # (M, n, k) one per point
+             "random_frame": FixedBases(random_frame(X.shape[1], config.k, rng))}  # (n, k) control
+    return {name: FixedBases(b.U_tan.to(x.device)) for name, b in bases.items()}, {"pca_captured": pca.captured}
+
+
+def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
+    train, test = load_images(config, rng)
+    model = train_model(config, train, torch_generator(rng))
+    x, y, accuracy = attack_points(model, test, config.n_attack, rng)  # (M, C, H, W), (M,)
+    if progress:
+        progress(f"{config.dataset}: clean test accuracy {accuracy:.4f}; attacking {len(y)} images")
+    free = deepfool(model, x, y, steps=config.steps, overshoot=config.overshoot).numpy()
+    bases, facts = tangent_spaces(config, train, x, rng)
+    n = bases["pca"].n
+    metrics: dict = {"dataset": config.dataset, "clean_test_accuracy": accuracy, "n": n, "k": config.k,
+                     "random_baseline_on": math.sqrt(config.k / n), "random_baseline_ratio": math.sqrt(n / config.k),
+                     "pca_explained_variance": facts["pca_captured"]}
+    arrays: dict = {}
+    for name, b in bases.items():
+        attacks = minimal_attacks(model, x, y, b, config, free=free)
+        metrics[name], per_point = summarise(attacks, b, x)
+        arrays.update({f"{name}_{key}": a for key, a in per_point.items()})
+        if name != "random_frame":
+            arrays.update({f"{name}_{key}": a for key, a in example_arrays(x, attacks, b, config.n_examples).items()})
+        if progress:
+            m = metrics[name]
+            progress(f"{name}: on(d_free) {m['on_free_median']:.3f} (random {m['random_baseline_on']:.3f}); "
+                     f"d_on/d_free {m['d_on_over_d_free']:.2f}, d_off/d_free {m['d_off_over_d_free']:.2f} "
+                     f"(random S: {m['random_baseline_ratio']:.2f})")
+    arrays["labels"] = y.cpu().numpy()
+    metrics["rho_deepfool"] = metrics["pca"]["rho_median"]
+    metrics["published"] = PUBLISHED
+    karner = PUBLISHED["karner_mnist_mlp"]
+    other = ("not comparable: Karner measured with an autoencoder tangent and PGD (that is E7); "
+             "here the tangent is global PCA")
+    metrics["agrees_with_published"] = {
+        "rho_deepfool": rho_comparison(metrics["rho_deepfool"], config, config.published_rtol),
+        "d_on_over_d_free": compare(metrics["pca"]["d_on_over_d_free"], karner["d_on_over_d_free"],
+                                    config.published_rtol, other),
+        "d_off_over_d_free": compare(metrics["pca"]["d_off_over_d_free"], karner["d_off_over_d_free"],
+                                     config.published_rtol, other),
+    }
+    metrics["checks"] = {  # the predictions, recorded whether or not they hold
+        f"{name}_on_free_above_random_plus_{ON_MARGIN:g}":
+            bool(metrics[name]["on_free_median"] > metrics[name]["random_baseline_on"] + ON_MARGIN)
+        for name in ("pca", "local_pca")
+    }
+    metrics["checks"]["random_frame_ratio_near_sqrt_n_over_k"] = bool(  # the control behaves like a random S
+        0.5 < metrics["random_frame"]["d_on_over_d_free"] / metrics["random_frame"]["random_baseline_ratio"] < 2.0)
+    return metrics, arrays
