@@ -20,6 +20,8 @@ from pathlib import Path
 from dmm_edu._checks import check_choice
 from dmm_edu.plots import baseline, on_off, style, tilting, toys  # noqa: F401  (style: imports matplotlib)
 from dmm_edu.plots import adversarial, on_off_images, training_curves
+from dmm_edu.plots import images_training
+from dmm_edu.plots import mislabeled_images
 from dmm_edu.results import Result, load_result
 
 FIGURES: dict[str, dict[str, Callable]] = {
@@ -31,8 +33,12 @@ FIGURES: dict[str, dict[str, Callable]] = {
     "E6": on_off_images.E6_FIGURES,
     "E7": on_off_images.E7_FIGURES,
     "E8": training_curves.FIGURES,
+    "E8i": images_training.E8I_FIGURES,
     "E9": adversarial.E9_FIGURES,
+    "E9i": images_training.E9I_FIGURES,
+    "E10": mislabeled_images.E10_FIGURES,
     "E11": adversarial.E11_FIGURES,
+    "E12": mislabeled_images.E12_FIGURES,
 }
 FORMATS = ("png", "svg", "pdf")
 

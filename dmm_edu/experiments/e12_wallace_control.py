@@ -1,0 +1,191 @@
+"""E12 — Wallace's control: wrong labels from an early network teach a fresh one, with no perturbation at all.
+
+Wallace (2019) trained a network for two epochs (63.1% CIFAR-10 test accuracy), relabelled every
+training image with its prediction, kept only the images it got wrong, and trained a fresh network on
+these unmodified, wrongly labelled images alone: 49.7% on the clean test set. The wrong labels are not
+noise: they are N1's function, and N2 learns that function (distillation). Here, on real images
+(bundled MNIST by default): N1_early is N1's recipe stopped early, at the first check (every
+`check_every` SGD batches, within `max_early_epochs`) where its accuracy on the training set reaches
+`early_accuracy` (Wallace's N1: 62.5% on its training set). Then
+    S_wrong = {(x, ŷ) : x a training image, ŷ = argmax N1_early(x) ≠ y},
+a fresh N2 is trained on S_wrong alone (the same recipe, new weights), and tested on the clean test set.
+Control: the same images with labels drawn uniformly over the classes ≠ y ("wrong, but not N1's"): that
+is anti-informative, so N2 must sit at or below chance; only N1's wrong labels carry its function.
+Beside it, the mislabeled adversarial sets of E10 (D_rand, D_det from the fully trained N1 at
+`eps`), so the reader sees the distillation account next to the numbers it explains.
+Check (science.md): N2's clean test accuracy >= 2 × chance.
+N2 must fit S_wrong for the labels to pass N1_early's function on: on the smoke set (~1,100 wrong images)
+4 epochs fit only 53-65% of them and N2 scored 0.17-0.27; 10 epochs fit 77-86% (0.33-0.35), 30 epochs
+94-97% (0.38-0.43). So every profile trains N2 for at least 10 epochs (Wallace: 50). N2's agreement with
+N1_early on the test set is recorded: distillation predicts it exceeds N2's accuracy.
+Book profile, seeds 0-2: N1_early stops after 100-125 batches (train accuracy 0.63-0.64), keeps ~2,900 wrong
+images, N2 scores 0.50 (Wallace: 0.497 on CIFAR-10) and agrees with N1_early on ~80% of the test set; the
+uniform-wrong-label control scores 0.01-0.03.
+Book page: "Training on mislabeled adversarial examples".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from dmm_edu._checks import check_float_range, check_positive_int
+from dmm_edu.experiments._images import compare, load_images, torch_generator, train_model
+from dmm_edu.experiments.e10_mislabeled_images import PUBLISHED, Config as E10Config, check_config as check_e10
+from dmm_edu.experiments.e10_mislabeled_images import tag, targeted_attack, train_fresh
+from dmm_edu.experiments.e11_mislabeled_oracle import new_targets
+from dmm_edu.torch_nn import MLP, SmallCNN, TrainConfig, evaluate, predict, train_classifier
+
+WALLACE_N1 = {"train_accuracy": 0.625, "test_accuracy": 0.631, "n_wrong": 18768, "n_train": 50000}  # his ResNet-18
+CHANCE_FACTOR = 2.0  # science.md: N2 >= 2 × chance
+
+
+@dataclass(frozen=True)
+class Config(E10Config):
+    """E10's fields (the recipe of N1_early, N1 and every N2; eps, rules and the PGD fields make the
+    adversarial comparison) and the early stop of N1_early."""
+
+    early_accuracy: float = 0.625  #: stop N1_early once its training-set accuracy reaches this (Wallace: 62.5%)
+    check_every: int = 5  #: SGD batches between checks of N1_early's training accuracy
+    max_early_epochs: int = 3  #: stop N1_early here even if it never reaches early_accuracy (recorded)
+    eps: tuple[float, ...] = (4.0,)  #: L2 budgets of the D_rand / D_det comparison (4: the attack reaches t on >90%)
+    adversarial: bool = True  #: also build E10's D_rand / D_det from a fully trained N1 at each eps
+    control: bool = True  #: also train N2 on the same images with uniform labels ≠ y (must sit at chance)
+
+
+CONFIGS = {
+    "smoke": Config(n_per_class=300, epochs=10, eps=(2.0,), pgd_steps=10),  # N2 must fit S_wrong: 4 epochs fit ~60% of it
+    "book": Config(),
+    "full": Config(dataset="mnist", download=True, epochs=20, pgd_steps=100, pgd_alpha_factor=5.0,
+                   attack_batch=10000, check_every=20),
+}
+# Wallace's own setting: `run_experiment("E12", "full", **FULL_CIFAR10)` (SmallCNN; he used a ResNet-18).
+FULL_CIFAR10 = {"dataset": "cifar10", "model": "cnn", "epochs": 30, "eps": (0.5,), "pgd_steps": 100,
+                "pgd_alpha_factor": 20.0, "attack_batch": 5000, "check_every": 50, "max_early_epochs": 2}
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a config this experiment cannot run."""
+    check_e10(config)
+    check_float_range("early_accuracy", config.early_accuracy, 0.0, 1.0)
+    check_positive_int("check_every", config.check_every)
+    check_positive_int("max_early_epochs", config.max_early_epochs)
+    if not isinstance(config.adversarial, bool):
+        raise ValueError(f"adversarial={config.adversarial!r} is not accepted; expected True or False")
+    if not isinstance(config.control, bool):
+        raise ValueError(f"control={config.control!r} is not accepted; expected True or False")
+
+
+def train_early(config: Config, x: torch.Tensor, y: torch.Tensor, n_classes: int, generator: torch.Generator,
+                rng: np.random.Generator) -> tuple[torch.nn.Module, dict]:
+    """N1_early: N1's recipe stopped at the first check where its accuracy on (x, y) >= early_accuracy.
+
+    x: (N, C, H, W), y: (N,). Training visits the images in an rng-drawn order, check_every · batch
+    images at a time (one `train_classifier` epoch per chunk, so SGD's momentum restarts at each check).
+    Returns the model and {"batches", "epochs", "train_accuracy", "reached"}.
+    """
+    shape = tuple(x.shape[1:])  # (C, H, W)
+    model = MLP(shape, config.hidden, n_classes, generator=generator) if config.model == "mlp" else \
+        SmallCNN(shape, n_classes, generator=generator)
+    train_config = TrainConfig(epochs=1, lr=config.lr, device=config.device, progress=False)
+    chunk = config.check_every * train_config.batch_size  # images between two checks
+    batches, seen, acc = 0, 0, evaluate(model, x, y)
+    for _ in range(config.max_early_epochs):
+        if acc >= config.early_accuracy:
+            break
+        order = torch.from_numpy(rng.permutation(len(x)))  # (N,) this epoch's visiting order
+        for s in range(0, len(x), chunk):
+            if acc >= config.early_accuracy:
+                break
+            idx = order[s : s + chunk]  # (chunk,)
+            train_classifier(model, x[idx], y[idx], train_config, generator=generator)
+            batches += -(-len(idx) // train_config.batch_size)  # ceil: SGD steps on this chunk
+            seen += len(idx)
+            acc = evaluate(model, x, y)  # accuracy on the whole training set
+    return model.eval(), {"batches": batches, "epochs": seen / len(x),
+                          "train_accuracy": acc, "reached": bool(acc >= config.early_accuracy)}
+
+
+def wrong_other_labels(y: np.ndarray, n_classes: int, rng: np.random.Generator) -> np.ndarray:
+    """Labels uniform over the classes ≠ y: (N,) for y (N,); t = (y + U{1..C-1}) mod C."""
+    return (y + rng.integers(1, n_classes, size=len(y))) % n_classes  # (N,)
+
+
+def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
+    check_config(config)
+    train, test = load_images(config, rng)
+    C = train.n_classes
+    x, y = train.to_torch()  # (N, C, H, W), (N,)
+    x_test, y_test = test.to_torch()  # (M, C, H, W), (M,)
+    chance = 1.0 / C
+
+    N1_early, early = train_early(config, x, y, C, torch_generator(rng), rng)
+    y_hat = predict(N1_early, x)  # (N,) N1_early's labels
+    wrong = y_hat != y  # (N,) keep only its mistakes
+    x_wrong, t_wrong = x[wrong], y_hat[wrong]  # (W, C, H, W), (W,)
+    N2 = train_fresh(config, x_wrong, t_wrong, C, torch_generator(rng))  # never sees a right label
+    y2 = predict(N2, x_test)  # (M,)
+    y1 = predict(N1_early, x_test)  # (M,)
+    metrics: dict = {
+        "dataset": config.dataset, "n_train": len(train), "n_test": len(test), "chance": chance,
+        "N1_early": {**early, "test_accuracy": float((y1 == y_test).double().mean())},
+        "n_wrong": int(wrong.sum()), "wrong_fraction": float(wrong.double().mean()),
+        "wrong_labels_equal_y": float((t_wrong == y[wrong]).double().mean()),  # 0 by construction
+        "N2": {"test_accuracy": float((y2 == y_test).double().mean()),  # clean test set, true labels
+               "agrees_with_N1_early_test": float((y2 == y1).double().mean()),  # distillation: N2 ≈ N1_early
+               "train_accuracy": evaluate(N2, x_wrong, t_wrong)},
+    }
+    arrays: dict = {"y_test": y_test.numpy(), "N2_pred": y2.numpy(), "N1_early_pred": y1.numpy(),
+                    "label_counts_wrong": np.bincount(t_wrong.numpy(), minlength=C)}  # (C,) classes of S_wrong
+    if progress:
+        progress(f"N1_early after {early['batches']} batches: train acc {early['train_accuracy']:.3f}, test acc "
+                 f"{metrics['N1_early']['test_accuracy']:.3f}; {metrics['n_wrong']} wrong labels kept; "
+                 f"N2 clean test acc {metrics['N2']['test_accuracy']:.3f}")
+    if config.control:  # the same images, wrong labels that are not N1_early's
+        t_other = torch.from_numpy(wrong_other_labels(y[wrong].numpy(), C, rng))  # (W,)
+        N2c = train_fresh(config, x_wrong, t_other, C, torch_generator(rng))
+        metrics["control_uniform_wrong_labels"] = {"N2_test_accuracy": evaluate(N2c, x_test, y_test)}
+        if progress:
+            progress(f"control (same images, uniform labels ≠ y): N2 clean test acc "
+                     f"{metrics['control_uniform_wrong_labels']['N2_test_accuracy']:.3f}")
+    if config.adversarial:
+        metrics["adversarial"] = adversarial_comparison(config, train, x, y, x_test, y_test, rng, progress)
+    metrics["published"] = {"wallace_cifar10": PUBLISHED["wallace_cifar10"], "wallace_N1": WALLACE_N1}
+    model = f"an MLP {tuple(config.hidden)}" if config.model == "mlp" else "a small CNN"
+    setting = None if config.dataset == "cifar10" else (
+        f"not comparable: {config.dataset} ({len(train)} training images) with {model}, vs CIFAR-10 with a "
+        f"ResNet-18; our N1_early reached {early['train_accuracy']:.3f} train accuracy (his 0.625)")
+    row = compare(metrics["N2"]["test_accuracy"], PUBLISHED["wallace_cifar10"], config.published_rtol, setting)
+    if setting is None:
+        row["reason"] = (("agrees; " if row["agrees"] else row["reason"] + "; ") +
+                         f"note CIFAR-10 with {model} (Wallace: a ResNet-18 after 2 epochs, N2 for 50 epochs)")
+    metrics["agrees_with_published"] = {"wallace": row}
+    acc = metrics["N2"]["test_accuracy"]
+    metrics["checks"] = {f"N2_at_least_{CHANCE_FACTOR:g}x_chance": bool(acc >= CHANCE_FACTOR * chance),
+                         "N1_early_reached_early_accuracy": early["reached"]}
+    if config.control:
+        metrics["checks"]["control_at_most_chance_plus_0.05"] = bool(
+            metrics["control_uniform_wrong_labels"]["N2_test_accuracy"] <= chance + 0.05)
+    return metrics, arrays
+
+
+def adversarial_comparison(config: Config, train, x, y, x_test, y_test, rng, progress=None) -> dict:
+    """E10's D_rand / D_det from a fully trained N1 at each eps: {tag: N2 clean test accuracy, ...}."""
+    C = train.n_classes
+    N1 = train_model(config, train, torch_generator(rng))
+    out: dict = {"N1_test_accuracy": evaluate(N1, x_test, y_test), "tags": []}
+    for rule in config.rules:
+        t = torch.from_numpy(new_targets(y.numpy(), C, rule, rng))  # (N,)
+        for eps in config.eps:
+            x_adv, success = targeted_attack(N1, x, t, eps, config)  # (N, C, H, W), (N,)
+            N2 = train_fresh(config, x_adv, t, C, torch_generator(rng))
+            k = tag(rule, eps)
+            out["tags"].append(k)
+            out[k] = {"eps": float(eps), "attack_success": float(success.double().mean()),
+                      "N2_test_accuracy": evaluate(N2, x_test, y_test)}
+            if progress:
+                progress(f"{k}: attack success {out[k]['attack_success']:.2f}, "
+                         f"N2 clean test acc {out[k]['N2_test_accuracy']:.3f}")
+    return out

@@ -1,0 +1,293 @@
+"""E10 and E12: networks trained only on wrong labels still classify clean images (C8), on real images.
+
+E10 (Ilyas et al.'s construction): N2 trained on N1's targeted adversarial images labelled with the
+target; E12 (Wallace's control): N2 trained on an early N1's wrong labels of unmodified images. Smoke
+profiles across seeds, the published numbers, bad configs, the full path on a tiny generated MNIST
+served from a file:// mirror, and the figures (drawn from saved results only)."""
+
+import dataclasses
+import gzip
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("matplotlib")
+pytestmark = pytest.mark.torch
+
+from data_fixtures import md5, sha256, use_idx_set  # noqa: E402
+from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+
+from dmm_edu.data import image_catalog as catalog  # noqa: E402
+from dmm_edu.data.idx import idx_bytes  # noqa: E402
+from dmm_edu.experiments import e10_mislabeled_images as e10  # noqa: E402
+from dmm_edu.experiments import e12_wallace_control as e12  # noqa: E402
+from dmm_edu.experiments.base import run_experiment  # noqa: E402
+from dmm_edu.plots import FIGURES, plot  # noqa: E402
+
+C = 10  # MNIST's classes
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small models gain nothing from intra-op threads on a busy machine; restore the setting afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+_RESULTS: dict = {}
+
+
+def smoke(experiment: str, seed: int):
+    """The smoke result of (experiment, seed), run once per test session."""
+    if (experiment, seed) not in _RESULTS:
+        _RESULTS[experiment, seed] = run_experiment(experiment, "smoke", seed=seed)
+    return _RESULTS[experiment, seed]
+
+
+# ---------------------------------------------------------------- E10, across seeds
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_e10_random_targets_still_teach_the_clean_task(seed):
+    r = smoke("E10", seed)
+    m, small, large = r.metrics, min(r.config["eps"]), max(r.config["eps"])
+    rand_large, rand_small, det_small = m[f"rand_eps{large:g}"], m[f"rand_eps{small:g}"], m[f"det_eps{small:g}"]
+    assert rand_large["N2_test_accuracy"] >= 2 * m["chance"]  # C8: far above chance, from wrong labels only
+    assert det_small["N2_test_accuracy"] < rand_small["N2_test_accuracy"]
+    assert m["checks"][f"rand_eps{large:g}_at_least_2x_chance"] and m["checks"][f"det_below_rand_at_eps{small:g}"]
+    # the recorded science.md checks say what the numbers say, whether or not they hold
+    assert m["checks"][f"rand_eps{large:g}_at_least_0.8"] == (rand_large["N2_test_accuracy"] >= 0.8)
+    assert m["checks"][f"det_eps{small:g}_at_most_0.1"] == (det_small["N2_test_accuracy"] <= 0.1)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e10_where_the_attack_fails_d_det_teaches_the_shifted_labels(seed):
+    """eps 0.5 lies below MNIST's minimal L2 distances (~1-1.5), so x + δ ≈ x labelled y + 1: N2 learns the
+    permutation y ↦ y + 1 and is nearly always wrong on the true labels."""
+    m = smoke("E10", seed).metrics
+    det = m["det_eps0.5"]
+    assert det["attack_success"] < 0.1  # the premise
+    assert det["N2_test_says_y_plus_1"] > 0.5
+    assert det["N2_test_accuracy"] <= 0.1  # science.md's check at the small eps
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e10_labels_are_wrong_and_perturbations_stay_in_the_budget(seed):
+    r = smoke("E10", seed)
+    m, n = r.metrics, r.metrics["n_train"]
+    sd = np.sqrt(0.1 * 0.9 / n)  # binomial sd of the share t = y under D_rand
+    for k in m["tags"]:
+        assert m[k]["delta_norm_median"] <= m[k]["eps"] * (1 + 1e-5)
+        if m[k]["rule"] == "det":
+            assert m[k]["t_equals_y"] == 0.0
+        else:  # t drawn over all classes: t = y for 1/C of the images
+            assert abs(m[k]["t_equals_y"] - m["chance"]) < 5 * sd
+    for rule in r.config["rules"]:  # a larger ball reaches the target more often
+        assert m[f"{rule}_eps2"]["attack_success"] > m[f"{rule}_eps0.5"]["attack_success"]
+    for k in m["tags"]:
+        np.testing.assert_allclose(m[k]["N2_test_accuracy"], np.mean(r.arrays[f"N2_pred_{k}"] == r.arrays["y_test"]))
+
+
+def test_e10_published_numbers_sit_beside_ours_with_a_reason():
+    m = smoke("E10", 0).metrics
+    assert m["published"] == {"ilyas_cifar10": {"original": 0.953, "d_rand": 0.633, "d_det": 0.437,
+                                                "attack": "L2 PGD eps=0.5, step 0.1, 100 iterations"},
+                              "wallace_cifar10": 0.497}
+    rows = m["agrees_with_published"]
+    assert set(rows) == {"original", "det_eps0.5", "rand_eps0.5", "det_eps2", "rand_eps2"}
+    assert rows["original"]["ours"] == m["N1"]["test_accuracy"] and rows["rand_eps2"]["published"] == 0.633
+    for row in rows.values():  # MNIST is not CIFAR-10: never "agrees", always says why
+        assert not row["agrees"] and "not comparable" in row["reason"] and "CIFAR-10" in row["reason"]
+
+
+def test_e10_on_cifar10_rows_compare_within_the_tolerance_and_name_the_model():
+    config = dataclasses.replace(e10.CONFIGS["smoke"], dataset="cifar10", model="cnn", eps=(0.5,))
+    metrics = {"N1": {"test_accuracy": 0.95}, "n_train": 100, "det_eps0.5": {"N2_test_accuracy": 0.1},
+               "rand_eps0.5": {"N2_test_accuracy": 0.6}}
+    rows = e10.published_comparison(metrics, config)
+    assert rows["original"]["agrees"] and "ResNet" in rows["original"]["reason"]
+    assert rows["rand_eps0.5"]["agrees"] and "small CNN" in rows["rand_eps0.5"]["reason"]
+    assert not rows["det_eps0.5"]["agrees"] and "outside" in rows["det_eps0.5"]["reason"]
+
+
+def test_e10_is_reproducible_from_its_seed():
+    tiny = {"n_per_class": 20, "epochs": 1, "pgd_steps": 2, "eps": (1.0,), "n_examples": 2}
+    a, b = run_experiment("E10", "smoke", seed=3, **tiny), run_experiment("E10", "smoke", seed=3, **tiny)
+    assert a.metrics == b.metrics
+    np.testing.assert_array_equal(a.arrays["ex_x_adv_rand"], b.arrays["ex_x_adv_rand"])
+    c = run_experiment("E10", "smoke", seed=4, **tiny)
+    assert not np.array_equal(a.arrays["ex_x"], c.arrays["ex_x"])  # another seed, another subset
+
+
+# ---------------------------------------------------------------- E12, across seeds
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_e12_an_early_networks_wrong_labels_teach_a_fresh_network(seed):
+    m = smoke("E12", seed).metrics
+    assert m["N1_early"]["reached"]
+    assert m["wrong_labels_equal_y"] == 0.0  # every label N2 sees is wrong
+    assert m["N2"]["test_accuracy"] >= 2 * m["chance"]  # science.md's check
+    assert m["checks"]["N2_at_least_2x_chance"]
+    # distillation: N2 copies N1_early's function, so it agrees with N1_early more than with the truth
+    assert m["N2"]["agrees_with_N1_early_test"] > m["N2"]["test_accuracy"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e12_uniform_wrong_labels_teach_nothing(seed):
+    """Labels uniform over the classes ≠ y are anti-informative: N2 sits at or below chance."""
+    m = smoke("E12", seed).metrics
+    control = m["control_uniform_wrong_labels"]["N2_test_accuracy"]
+    assert control <= m["chance"] + 0.05
+    assert m["N2"]["test_accuracy"] > control + 0.1
+    assert m["checks"]["control_at_most_chance_plus_0.05"]
+
+
+def test_e12_kept_set_is_exactly_the_early_networks_mistakes():
+    r = smoke("E12", 0)
+    m = r.metrics
+    assert m["n_wrong"] == round((1 - m["N1_early"]["train_accuracy"]) * m["n_train"])
+    assert r.arrays["label_counts_wrong"].sum() == m["n_wrong"]
+    assert m["N1_early"]["train_accuracy"] >= r.config["early_accuracy"]
+    adv = m["adversarial"]
+    assert adv["tags"] == ["det_eps2", "rand_eps2"]
+    assert adv["rand_eps2"]["N2_test_accuracy"] >= 2 * m["chance"]
+    assert m["published"]["wallace_cifar10"] == 0.497
+    row = m["agrees_with_published"]["wallace"]
+    assert not row["agrees"] and "not comparable" in row["reason"] and row["ours"] == m["N2"]["test_accuracy"]
+
+
+def test_train_early_stops_at_the_first_check_that_reaches_the_target(rng):
+    x = torch.rand(200, 1, 4, 4, generator=torch.Generator().manual_seed(0))  # (N, 1, 4, 4)
+    y = torch.arange(200) % 2  # (N,)
+    config = dataclasses.replace(e12.CONFIGS["smoke"], hidden=(8,), check_every=1, early_accuracy=0.0)
+    _, info = e12.train_early(config, x, y, 2, torch.Generator().manual_seed(0), rng)
+    assert info["batches"] == 0 and info["reached"]  # already there before any step
+    config = dataclasses.replace(config, early_accuracy=1.0, max_early_epochs=2)
+    _, info = e12.train_early(config, x, y, 2, torch.Generator().manual_seed(0), rng)
+    assert info["batches"] == 2 * 4 and info["epochs"] == 2.0  # 64 + 64 + 64 + 8 images per epoch; never reached (noise labels): the cap
+    assert not info["reached"]
+
+
+def test_wrong_other_labels_are_uniform_over_the_other_classes(rng):
+    y = rng.integers(0, C, size=20000)
+    t = e12.wrong_other_labels(y, C, rng)
+    assert not np.any(t == y)
+    shift = (t - y) % C  # (N,) in 1..C-1, each with probability 1/(C-1)
+    counts = np.bincount(shift, minlength=C)[1:]
+    assert np.all(np.abs(counts / len(y) - 1 / (C - 1)) < 5 * np.sqrt((1 / 9) * (8 / 9) / len(y)))
+
+
+# ---------------------------------------------------------------- bad configs
+@pytest.mark.parametrize("experiment, field, value, match", [
+    ("E10", "eps", (), "eps=()"),
+    ("E10", "eps", (0.5, -1.0), "eps=-1.0"),
+    ("E10", "rules", ("random",), "rules="),
+    ("E10", "pgd_steps", 0, "pgd_steps=0"),
+    ("E10", "attack_batch", 0, "attack_batch=0"),
+    ("E10", "model", "resnet", "model='resnet'"),
+    ("E12", "early_accuracy", 1.5, "early_accuracy=1.5"),
+    ("E12", "check_every", 0, "check_every=0"),
+    ("E12", "adversarial", "yes", "adversarial="),
+])
+def test_bad_settings_are_named(experiment, field, value, match):
+    with pytest.raises(ValueError, match=match.replace("(", r"\(").replace(")", r"\)")):
+        run_experiment(experiment, "smoke", **{field: value})
+
+
+# ---------------------------------------------------------------- the full path on tiny generated files
+def pattern_images(n: int, shape: tuple, rng: np.random.Generator):
+    """n learnable images (uint8 (n, *shape)) with labels 0..9: a bright band whose height says the class."""
+    y = np.arange(n) % 10  # (n,)
+    x = rng.integers(0, 60, size=(n, *shape), dtype=np.uint8)  # (n, *shape) dim noise
+    for i, c in enumerate(y):
+        x[i, ..., 2 * c + 4 : 2 * c + 7, 4:24] = 255
+    return x, y
+
+
+@pytest.fixture
+def fake_mnist(tmp_path, monkeypatch, rng):
+    """A tiny learnable MNIST (200 train / 100 test) behind a file:// mirror, and an empty cache."""
+    monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "cache"))
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    table = {}
+    for split, n in (("train", 200), ("test", 100)):
+        x, y = pattern_images(n, (28, 28), rng)
+        files = []
+        for name, a in zip(catalog.IDX_FILES["mnist"][split], (x, y.astype(np.uint8))):
+            payload = idx_bytes(a)
+            data = gzip.compress(payload, mtime=0)
+            (mirror / name.filename).write_bytes(data)
+            files.append(catalog.RemoteFile(name.filename, md5(data), sha256(data), md5(payload)))
+        table[split] = tuple(files)
+    use_idx_set(monkeypatch, "mnist", table, [mirror.as_uri()])
+    return tmp_path / "cache"
+
+
+def test_e10_full_path_downloads_mnist_and_runs(fake_mnist):
+    config = dataclasses.replace(e10.CONFIGS["full"], epochs=10, eps=(0.5, 3.0), pgd_steps=20, device="cpu")
+    assert config.dataset == "mnist" and config.download and config.pgd_alpha_factor == 5.0  # step eps/20
+    metrics, arrays = e10.run(config, np.random.default_rng(0))
+    assert (fake_mnist / "datasets" / "mnist" / "t10k-images-idx3-ubyte.gz").exists()  # fetched from the mirror
+    assert metrics["dataset"] == "mnist" and metrics["n_train"] == 200 and metrics["n_test"] == 100
+    assert metrics["N1"]["test_accuracy"] > 0.5  # the bands are learnable
+    assert metrics["tags"] == ["det_eps0.5", "det_eps3", "rand_eps0.5", "rand_eps3"]
+    assert all(0 <= metrics[k]["N2_test_accuracy"] <= 1 for k in metrics["tags"])
+    assert arrays["ex_x_adv_det"].shape[1:] == (1, 28, 28) and arrays["N2_pred_rand_eps3"].shape == (100,)
+
+
+def test_e12_full_path_downloads_mnist_and_runs(fake_mnist):
+    config = dataclasses.replace(e12.CONFIGS["full"], epochs=10, eps=(3.0,), pgd_steps=20, check_every=1,
+                                 early_accuracy=0.3, device="cpu")
+    metrics, arrays = e12.run(config, np.random.default_rng(0))
+    assert metrics["dataset"] == "mnist" and metrics["n_train"] == 200
+    assert metrics["n_wrong"] == arrays["label_counts_wrong"].sum() > 0
+    assert 0 <= metrics["N2"]["test_accuracy"] <= 1 and "rand_eps3" in metrics["adversarial"]
+
+
+# ---------------------------------------------------------------- figures, from saved results only
+@pytest.fixture(scope="module")
+def results():
+    return {"E10": smoke("E10", 0), "E12": smoke("E12", 0)}
+
+
+def test_figures_are_registered():
+    assert list(FIGURES["E10"]) == ["accuracy", "examples"]
+    assert list(FIGURES["E12"]) == ["wallace"]
+
+
+@pytest.mark.parametrize("experiment, name", [("E10", "accuracy"), ("E10", "examples"), ("E12", "wallace")])
+def test_every_figure_renders(results, experiment, name):
+    r = results[experiment]
+    fig = plot(r, name)
+    fig.canvas.draw()
+    want = {"accuracy": 2, "examples": len(r.arrays.get("ex_x", [])) * 5, "wallace": 2}[name]
+    assert len(fig.axes) == want
+    assert all(ax.has_data() for ax in fig.axes)
+    assert experiment in fig.get_suptitle()
+
+
+def test_the_accuracy_figure_draws_the_metrics_and_the_published_numbers(results):
+    r = results["E10"]
+    ax, ax_p = plot(r, "accuracy").axes
+    m = r.metrics
+    heights = [p.get_height() for p in ax.patches]  # per eps, one bar per rule
+    want = [m[f"{rule}_eps{e:g}"]["N2_test_accuracy"] for e in r.config["eps"] for rule in r.config["rules"]]
+    np.testing.assert_allclose(heights, want)
+    published = [p.get_height() for p in ax_p.patches][3:]  # ours first, then Ilyas et al.'s
+    np.testing.assert_allclose(published, [0.953, 0.633, 0.437])
+
+
+def test_figures_save_and_never_train_or_attack(results, tmp_path, monkeypatch):
+    check_save_figures(results, ("E10", "E12"), tmp_path / "png")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a plot function trained or attacked")
+
+    import dmm_edu.attacks.torch_track as torch_track
+    import dmm_edu.torch_nn.train as torch_train
+
+    for module, name in ((e10, "train_model"), (e10, "pgd"), (e10, "train_classifier"), (e12, "train_classifier"),
+                         (torch_track, "pgd"), (torch_train, "train_classifier")):
+        monkeypatch.setattr(module, name, forbidden)
+    check_never_trains_or_attacks(results, ("E10", "E12"), tmp_path / "saved", monkeypatch)
