@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from dmm_edu import __version__
+from dmm_edu.cli_animate import animate
 from dmm_edu.cli_book import book
 from dmm_edu.cli_data import data
 
@@ -167,3 +168,4 @@ def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
 
 main.add_command(data)  # dmm-edu data list | prefetch | verify
 main.add_command(book)  # dmm-edu book build | serve
+main.add_command(animate)  # dmm-edu animate SCENE|all

@@ -26,11 +26,16 @@ _config = click.option("--config-file", type=click.Path(dir_okay=False, exists=T
                        default=Path("mkdocs.yml"), show_default=True, help="The book's mkdocs.yml.")
 
 
-def _build(profile: str, site_dir: Path, config_file: Path) -> Path:
+_videos = click.option("--videos", type=click.Choice(["low", "medium", "high", "4k"]), default=None,
+                       help="Render the lecture animations at this quality (needs manim; slow). "
+                            "Without it the pages show their posters or static figures.")
+
+
+def _build(profile: str, site_dir: Path, config_file: Path, videos: str | None) -> Path:
     from dmm_edu.book import BookBuildError, build
 
     try:
-        return build(profile, site_dir, config_file, progress=lambda msg: click.echo(msg, err=True))
+        return build(profile, site_dir, config_file, progress=lambda msg: click.echo(msg, err=True), videos=videos)
     except BookBuildError as err:
         raise click.ClickException(str(err)) from err
 
@@ -39,9 +44,10 @@ def _build(profile: str, site_dir: Path, config_file: Path) -> Path:
 @_profile
 @_site_dir
 @_config
-def build_cmd(profile: str, site_dir: Path, config_file: Path) -> None:
+@_videos
+def build_cmd(profile: str, site_dir: Path, config_file: Path, videos: str | None) -> None:
     """Run the experiments (cached), draw the figures, `mkdocs build --strict`."""
-    site = _build(profile, site_dir, config_file)
+    site = _build(profile, site_dir, config_file, videos)
     click.echo(f"built {site}")
 
 
@@ -49,14 +55,15 @@ def build_cmd(profile: str, site_dir: Path, config_file: Path) -> None:
 @_profile
 @_site_dir
 @_config
+@_videos
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--no-build", is_flag=True, help="Serve the existing site folder as it is.")
-def serve_cmd(profile: str, site_dir: Path, config_file: Path, port: int, no_build: bool) -> None:
+def serve_cmd(profile: str, site_dir: Path, config_file: Path, videos: str | None, port: int, no_build: bool) -> None:
     """Build the book, then serve it on http://127.0.0.1:PORT/ (no mkdocs serve, no rebuilds)."""
     from dmm_edu.book import serve
 
     if not no_build:
-        _build(profile, site_dir, config_file)
+        _build(profile, site_dir, config_file, videos)
     try:
         serve(site_dir, port)
     except (FileNotFoundError, OSError) as err:

@@ -79,7 +79,8 @@ def _jsonable(obj):
 
 
 # Modules that present results but never compute them: editing them must not make results stale.
-PRESENTATION = ("cli.py", "cli_data.py", "cli_book.py", "book.py", "claims.py", "tour.py", "plots", "exercises")
+PRESENTATION = ("cli.py", "cli_data.py", "cli_book.py", "cli_animate.py", "book.py", "claims.py", "animate.py", "tour.py",
+                "plots", "exercises")
 _EXPERIMENT_FILE = re.compile(r"e\d\d_\w+\.py")
 
 

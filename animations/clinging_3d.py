@@ -1,0 +1,165 @@
+"""Clinging and dimpling in 3-D: the boundary of a chessboard classifier over training (E1, recipe B).
+
+The training points sit on the plane z = 0.5 (drawn as the board, the plane at height 0 here);
+the surface is the network's decision boundary, h(x, y) = height of the logit's zero crossing
+above the board, one E1 height frame per training snapshot (from init to the late phase). It
+starts as a random tilt, lies down onto the board (clinging) and then grows small bumps that put
+each point on its side (dimpling). Gaps: no crossing within ±s_max. Book page: "Clinging and
+dimpling on a toy".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DL,
+    DOWN,
+    RIGHT,
+    ManimColor,
+    UL,
+    UR,
+    Dot,
+    FadeIn,
+    Polygon,
+    Square,
+    ThreeDScene,
+    UpdateFromAlphaFunc,
+    VGroup,
+)
+
+from animations._common import (
+    LABEL_COLOURS,
+    MUTED,
+    SMALL,
+    fraction_label,
+    height_colour,
+    hud,
+    label_key,
+    scene_result,
+    title_card,
+)
+
+SIDE = 5.0  #: the board's [0, 1]² spans SIDE scene units
+Z_SCALE = 2.5  #: scene units per unit of height h
+
+
+def to_scene(x: np.ndarray, y: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Board coordinates (x, y in [0, 1]) and height h to scene points: (..., 3)."""
+    return np.stack([(x - 0.5) * SIDE, (y - 0.5) * SIDE, h * Z_SCALE], axis=-1)
+
+
+def boundary_cells(h: np.ndarray, axis: np.ndarray, s_max: float) -> dict[str, np.ndarray]:
+    """One frame of the boundary as (res-1)² quadrilaterals, in the same order for every frame.
+
+    h: (res, res) heights, h[i, j] at (axis[i], axis[j]); NaN = no crossing. Returns corners
+    (C, 4, 3) scene points, rgb (C, 3) fill colours and opacity (C,): a cell with a NaN corner lies
+    flat with opacity 0 (absent), so between frames it fades in or out as it moves.
+    """
+    res = len(axis)
+    X, Y = np.meshgrid(axis, axis, indexing="ij")  # (res, res) each
+    missing = np.isnan(h)  # (res, res)
+    P = to_scene(X, Y, np.where(missing, 0.0, h))  # (res, res, 3)
+    i, j = np.meshgrid(np.arange(res - 1), np.arange(res - 1), indexing="ij")  # (res-1, res-1) cell index
+    i, j = i.ravel(), j.ravel()  # (C,)
+    ci = np.stack([i, i + 1, i + 1, i], axis=1)  # (C, 4): corners counter-clockwise
+    cj = np.stack([j, j, j + 1, j + 1], axis=1)  # (C, 4)
+    corners = P[ci, cj]  # (C, 4, 3)
+    gap = missing[ci, cj].any(axis=1)  # (C,)
+    mean_h = np.where(gap, 0.0, np.nan_to_num(h)[ci, cj].mean(axis=1))  # (C,)
+    rgb = np.array([height_colour(v, s_max).to_rgb() for v in mean_h])  # (C, 3)
+    return {"corners": corners, "rgb": rgb, "opacity": np.where(gap, 0.0, 0.8)}
+
+
+def make_surface(n_cells: int) -> VGroup:
+    """n_cells empty quadrilaterals; `show` places them."""
+    return VGroup(*[Polygon(*np.eye(3), stroke_width=0.4, stroke_color=MUTED) for _ in range(n_cells)])
+
+
+def show(surface: VGroup, a: dict, b: dict | None = None, alpha: float = 0.0) -> VGroup:
+    """Set every cell to frame a, or to (1 - alpha)·a + alpha·b: a morph without copying mobjects."""
+    mix = (lambda k: a[k]) if b is None else (lambda k: (1 - alpha) * a[k] + alpha * b[k])
+    corners, rgb, opacity = mix("corners"), mix("rgb"), mix("opacity")  # (C, 4, 3), (C, 3), (C,)
+    for cell, c, col, op in zip(surface.submobjects, corners, rgb, opacity):
+        cell.set_points_as_corners([*c, c[0]])
+        cell.set_fill(ManimColor(col), opacity=op)
+        cell.set_stroke(opacity=0.5 * op / 0.8)
+    return surface
+
+
+def board(m: int) -> VGroup:
+    """The m×m chessboard on the plane h = 0: a tile per training point, coloured by label, and the points."""
+    side = SIDE / (m - 1)
+    group = VGroup()
+    for i in range(m):
+        for j in range(m):
+            label = int((i + j) % 2 == 0)  # the E1 chessboard's label rule
+            centre = to_scene(np.array(i / (m - 1)), np.array(j / (m - 1)), np.array(0.0))
+            tile = Square(side, stroke_width=0).move_to(centre)
+            tile.set_fill(LABEL_COLOURS[label], opacity=0.25)
+            dot = Dot(centre, radius=0.07, color=LABEL_COLOURS[label])
+            group.add(tile, dot)
+    return group
+
+
+class ClingingDimpling(ThreeDScene):
+    """E1 recipe B on the chessboard: the boundary surface at each saved snapshot, camera circling.
+
+    Class attributes (set by `configured`): result (an E1 Result; None = see _common.scene_result),
+    recipe, seed_index (which of the result's seeds), last_snapshot (stop at this fraction index;
+    None = the last), step_seconds (morph time per snapshot).
+    """
+
+    result = None
+    recipe = "B"
+    seed_index = 0
+    last_snapshot: int | None = None
+    step_seconds = 1.2
+
+    def construct(self):
+        r = scene_result(self, "E1")
+        tag = f"board_{self.recipe}_s{self.seed_index}"
+        frames = r.arrays[f"{tag}_frames"]  # (F, res, res)
+        steps, cling, acc = (r.arrays[f"{tag}_{k}"] for k in ("steps", "cling", "accuracy"))  # (F,) each
+        axis = r.arrays["board_grid_axis"]  # (res,)
+        fractions = r.metrics["fractions"]
+        s_max, m = float(r.config["s_max"]), int(r.config["board"])
+        last = len(fractions) - 1 if self.last_snapshot is None else int(self.last_snapshot)
+        title_card(self, "Clinging and dimpling", [
+            f"E1 · recipe {self.recipe} · seed {self.seed_index} · {m}×{m} chessboard on a plane in 3-D",
+            "the surface: where the network's logit is 0 (its decision boundary)",
+            "coloured by height: orange above the board, blue below; gaps: no crossing within ±1",
+            f"snapshots from init to {fraction_label(fractions[last])}; T = first step with every margin > 0.3",
+        ], fixed=True)
+
+        self.set_camera_orientation(phi=62 * DEGREES, theta=-55 * DEGREES, zoom=1.15)
+        legend = hud([f"E1 · recipe {self.recipe} · seed {self.seed_index}"], UR)
+        legend.add(label_key(SMALL - 4).next_to(legend, DOWN, aligned_edge=RIGHT))
+        self.add_fixed_in_frame_mobjects(legend,
+                                         hud(["cling 0: the boundary lies on the board; gaps: no crossing"], DL,
+                                             font_size=18))
+        self.play(FadeIn(board(m)), run_time=0.6)
+        flattest = int(np.argmin(cling[1:last + 1])) + 1 if last > 0 else 0  # the clinging snapshot
+        cells = [boundary_cells(frames[j], axis, s_max) for j in range(last + 1)]
+        surface = show(make_surface(len(cells[0]["opacity"])), cells[0])
+        info = self._info(fractions[0], steps[0], cling[0], acc[0])
+        self.add_fixed_in_frame_mobjects(info)
+        self.play(FadeIn(surface), run_time=0.8)
+        self.wait(0.5)
+        self.begin_ambient_camera_rotation(rate=0.12)
+        for j in range(1, last + 1):
+            self.remove(info)
+            info = self._info(fractions[j], steps[j], cling[j], acc[j])
+            self.add_fixed_in_frame_mobjects(info)
+            a, b = cells[j - 1], cells[j]
+            self.play(UpdateFromAlphaFunc(surface, lambda mob, t, a=a, b=b: show(mob, a, b, t)),
+                      run_time=self.step_seconds)
+            self.wait(1.5 if j == flattest else 0.3)  # linger where the sheet lies flattest on the board
+        self.stop_ambient_camera_rotation()
+        self.move_camera(phi=72 * DEGREES, run_time=1.0)  # look along the board: the dimples' depth
+        self.wait(1.0)
+
+    def _info(self, f, step, cling, acc):
+        """The snapshot's status: fraction of T, step, cling, accuracy (one Text: cheap to remake)."""
+        return hud([f"{fraction_label(f)}   (step {int(step):,})\ncling = mean |h| = {cling:.2f}\n"
+                    f"train accuracy {acc:.2f}"], UL)

@@ -1,0 +1,210 @@
+"""Rendering the lecture animations: which scenes exist, which saved result each draws, and manim.
+
+Each scene in animations/ draws one experiment's saved result (E1 for the toy boundaries); it
+never trains. `render` gets that result through `run_cached` (so a render reuses the book's run),
+hands it to the scene class and runs manim in this process. Next to each video it writes a poster
+frame (`<scene>.png`, the last frame) and a sidecar `<video>.json` with the result's content hash,
+experiment, profile and seed, so a video can always be traced to (and checked against) the run
+it shows. `book_videos` renders the book's videos into docs/figures/generated/videos/.
+Needs the `animations` extra (manim) and the animations/ folder of the repository.
+Book page: "For lecturers".
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dmm_edu._checks import check_choice
+
+QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
+FORMATS = ("mp4", "gif", "png")  #: png = the last frame only (manim -s)
+VIDEOS_DIR = "figures/generated/videos"  #: under the docs folder; gitignored like the figures
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """One lecture scene.
+
+    name: what `dmm-edu animate` and `{{ video("name") }}` call it; module/cls: where it lives in
+    animations/; experiment: the result it draws; title: one line for lists and captions;
+    fallback: the book figure (under docs/figures/generated/) shown when the video is not rendered.
+    """
+
+    name: str
+    module: str
+    cls: str
+    experiment: str
+    title: str
+    fallback: str
+    attrs: dict = field(default_factory=dict)  #: class attributes the scene gets besides the result
+
+
+SCENES = {
+    "clinging_3d": SceneSpec("clinging_3d", "animations.clinging_3d", "ClingingDimpling", "E1",
+                             "Clinging and dimpling: the chessboard classifier's boundary over training (E1, recipe B)",
+                             "E1-snapshots.png"),
+    "line_toy_2d": SceneSpec("line_toy_2d", "animations.line_toy_2d", "LineToyBoundary", "E1",
+                             "The paper's 2-D toy: the boundary curve over training (E1, line toy, recipe B)",
+                             "E1-snapshots.png"),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one render wrote: the output (video, gif or png), its poster PNG and sidecar JSON."""
+
+    scene: str
+    output: Path
+    poster: Path
+    sidecar: Path
+    duration_s: float  #: length of the animation (scene time)
+    render_s: float  #: wall-clock seconds manim took
+
+
+def animations_dir() -> Path:
+    """The repository's animations/ folder (next to the dmm_edu package)."""
+    path = Path(__file__).resolve().parent.parent / "animations"
+    if not (path / "_common.py").is_file():
+        raise FileNotFoundError(f"no animations/ folder at {str(path)!r}; the scenes ship with the repository, "
+                                "not the wheel: install dmm-edu from a git checkout (pip install -e .[animations])")
+    return path
+
+
+def scene_class(scene: str) -> type:
+    """The manim Scene class of `scene` (imports manim)."""
+    spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
+    root = str(animations_dir().parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)  # the scenes import `animations._common`
+    return getattr(importlib.import_module(spec.module), spec.cls)
+
+
+def sidecar_path(output: str | Path) -> Path:
+    """`<output>.json`: the sidecar beside a rendered file."""
+    output = Path(output)
+    return output.with_name(output.name + ".json")
+
+
+def read_sidecar(output: str | Path) -> dict | None:
+    """The sidecar of a rendered file as a dict, or None if it is missing or unreadable."""
+    try:
+        return json.loads(sidecar_path(output).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "book", seed: int = 0,
+           out: str | Path = "media", *, result=None, frame_size: tuple[int, int] | None = None,
+           frame_rate: float | None = None, progress: Callable[[str], None] | None = None,
+           show_bars: bool = False, **scene_attrs) -> Rendered:
+    """Render one scene into `out/<scene>.<fmt>` with `out/<scene>.png` (poster) and the sidecar.
+
+    quality: one of QUALITIES (manim's -ql/-qm/-qh/-qk); fmt: one of FORMATS; profile, seed: the
+    experiment run drawn (via run_cached, unless `result` is given). frame_size (width, height)
+    and frame_rate override the quality's (the tests render tiny). scene_attrs: class attributes
+    of the scene (seed_index, last_snapshot, recipe …). show_bars: manim's progress bars.
+    """
+    spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
+    quality = check_choice("quality", quality, tuple(QUALITIES))
+    fmt = check_choice("fmt", fmt, FORMATS)
+    out = Path(out)
+    if result is None:
+        from dmm_edu.experiments.base import run_cached
+
+        if progress:
+            progress(f"{scene}: {spec.experiment} at profile {profile}, seed {seed} (cached after the first run) ...")
+        result = run_cached(spec.experiment, profile, seed, progress=progress)
+    if result.experiment != spec.experiment:
+        raise ValueError(f"result is from {result.experiment}; scene={scene!r} draws {spec.experiment}")
+    from manim import __version__ as manim_version
+    from manim import config as manim_config
+    from manim import tempconfig
+    from PIL import Image
+
+    base = scene_class(scene)  # puts the repository on sys.path: animations._common is importable after it
+    from animations._common import configured
+
+    cls = configured(base, result=result, **{**spec.attrs, **scene_attrs})
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".manim-", dir=out) as media:
+        cfg = {"quality": QUALITIES[quality], "format": fmt, "media_dir": media, "disable_caching": True,
+               "verbosity": "WARNING", "progress_bar": "display" if show_bars else "none", "output_file": scene}
+        if frame_size is not None:
+            cfg["frame_size"] = tuple(int(v) for v in frame_size)
+        if frame_rate is not None:
+            cfg["frame_rate"] = float(frame_rate)
+        if progress:
+            progress(f"{scene}: rendering at {quality} quality as {fmt} ...")
+        t0 = time.perf_counter()
+        with tempconfig(cfg):
+            instance = cls()
+            instance.render()
+            made = Path(instance.renderer.file_writer.output_plan.primary_artifact)
+            frame = instance.renderer.get_frame()  # (H, W, 4) uint8: the last frame
+            width, height, rate = manim_config.pixel_width, manim_config.pixel_height, float(manim_config.frame_rate)
+        render_s = time.perf_counter() - t0
+        output = out / f"{scene}.{fmt}"
+        shutil.move(str(made), output)
+    poster = out / f"{scene}.png"
+    if fmt != "png":
+        Image.fromarray(frame).convert("RGB").save(poster)
+    duration = float(instance.renderer.time)
+    record = {"scene": scene, "title": spec.title, "experiment": result.experiment, "profile": result.profile,
+              "seed": result.seed, "content_hash": result.content_hash(), "quality": quality, "format": fmt,
+              "pixel_width": int(width), "pixel_height": int(height), "frame_rate": rate,
+              "duration_s": round(duration, 3), "render_s": round(render_s, 3), "poster": poster.name,
+              "scene_attrs": {k: v for k, v in {**spec.attrs, **scene_attrs}.items()},
+              "versions": {"manim": manim_version, "dmm_edu": _dmm_version()},
+              "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    sidecar = sidecar_path(output)
+    tmp = sidecar.with_name(sidecar.name + ".part")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.replace(sidecar)
+    if progress:
+        progress(f"{scene}: {output} ({duration:.1f} s of animation, rendered in {render_s:.1f} s); poster {poster}")
+    return Rendered(scene, output, poster, sidecar, duration, render_s)
+
+
+def _dmm_version() -> str:
+    from dmm_edu import __version__
+
+    return __version__
+
+
+def is_fresh(output: str | Path, result, quality: str | None = None) -> bool:
+    """True if `output` exists and its sidecar says it was drawn from `result` (and at `quality`, if given)."""
+    record = read_sidecar(output)
+    return (Path(output).is_file() and record is not None and record.get("content_hash") == result.content_hash()
+            and (quality is None or record.get("quality") == quality))
+
+
+def book_videos(docs_dir: str | Path, profile: str = "book", quality: str = "low", scenes=None,
+                progress: Callable[[str], None] | None = None) -> list[Rendered | Path]:
+    """Render the book's videos into docs_dir/figures/generated/videos/ (mp4 + poster + sidecar).
+
+    A video whose sidecar already names the same result and quality is kept, not re-rendered;
+    the returned list holds a Rendered for each new render and the Path of each kept video.
+    """
+    from dmm_edu.experiments.base import run_cached
+
+    out = Path(docs_dir) / VIDEOS_DIR
+    done: list[Rendered | Path] = []
+    for name in scenes or SCENES:
+        spec = SCENES[check_choice("scene", name, tuple(SCENES))]
+        result = run_cached(spec.experiment, profile, 0)
+        target = out / f"{name}.mp4"
+        if is_fresh(target, result, quality):
+            done.append(target)
+            if progress:
+                progress(f"{name}: up to date ({target})")
+            continue
+        done.append(render(name, quality, "mp4", profile, 0, out, result=result, progress=progress))
+    return done

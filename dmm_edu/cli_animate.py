@@ -1,0 +1,42 @@
+"""`dmm-edu animate`: render the lecture animations from saved experiment results.
+
+Each scene draws the cached run of its experiment at --profile and --seed (running it first if
+needed, with progress), renders through manim in this process, and writes the video, a poster
+frame and a sidecar JSON (content hash, experiment, profile, seed) into --out. Needs manim.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dmm_edu.animate import FORMATS, QUALITIES, SCENES
+
+PROFILES = ("smoke", "book", "full")  # as dmm_edu.experiments.base.PROFILES, without importing it here
+
+
+@click.command()
+@click.argument("scene", type=click.Choice([*SCENES, "all"]))
+@click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
+              help="manim's -ql (854x480, 15 fps), -qm (720p30), -qh (1080p60) or -qk (4k60).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
+              help="png: the last frame only.")
+@click.option("--profile", type=click.Choice(PROFILES), default="book", show_default=True,
+              help="Which experiment run the scene draws: 'smoke' is seconds, 'book' what the book shows.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The experiment run's seed.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("media"), show_default=True,
+              help="Folder for <scene>.<format>, <scene>.png (poster) and <scene>.<format>.json (sidecar).")
+@click.option("--bars/--no-bars", default=True, show_default=True, help="Show manim's progress bars.")
+def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, bars: bool) -> None:
+    """Render SCENE (or all scenes) from the saved result of its experiment."""
+    from dmm_edu.animate import render
+
+    names = list(SCENES) if scene == "all" else [scene]
+    total = 0.0
+    for i, name in enumerate(names, 1):
+        click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
+        done = render(name, quality, fmt, profile, seed, out, progress=click.echo, show_bars=bars)
+        total += done.render_s
+    if len(names) > 1:
+        click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")

@@ -1,0 +1,228 @@
+"""The lecture animations: every scene renders from a saved result, last frames match stored controls.
+
+Regression: each key scene's last frame, rendered at 160x90 from a stored E1 smoke result
+(tests/control_frames/E1-smoke, so training-code changes do not move the picture), is compared
+with a stored PNG by mean absolute pixel difference; a negative control (another snapshot, another
+seed) must fail the same comparison, so the check can fail. A rendered video's sidecar must carry
+the content hash of the result it drew. Regenerate the control frames after a deliberate change of
+a scene with `python tests/test_animations.py --regenerate` (and look at them).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+pytest.importorskip("manim")
+from PIL import Image  # noqa: E402  (manim depends on Pillow)
+
+from dmm_edu import animate  # noqa: E402
+from dmm_edu.results import load_result  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTROL = ROOT / "tests" / "control_frames"
+SIZE = (320, 180)  # (width, height) of the test renders
+# Two measures, both on 0-255 levels. Rendering the same scene twice is bit-identical here; the
+# tolerances leave room for another cairo/pango build, whose anti-aliasing changes edge pixels by a
+# few levels (the mean) and whose font hinting may shift a glyph by a pixel (a few dozen pixels
+# changed by a lot: the fraction). A thin curve moved (the 2-D toy) changes few pixels, so the
+# fraction catches it where the mean over the whole frame barely moves; a surface moved changes both.
+TOL_MEAN = 2.0  # mean |difference| over pixels and channels
+TOL_FRAC = 0.002  # share of pixels where some channel differs by more than 64 levels (115 of 57,600)
+KEY_SCENES = ("clinging_3d", "line_toy_2d")
+FAST = {"step_seconds": 0.2}  # shorter morphs for the video tests; the frames drawn are the same
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return load_result(CONTROL / "E1-smoke")
+
+
+def last_frame(scene: str, result, out: Path, **attrs) -> np.ndarray:
+    """Render the last frame of `scene` at SIZE; (H, W, 3) float array. Checks its sidecar on the way."""
+    done = animate.render(scene, "low", "png", out=out, result=result, frame_size=SIZE, **attrs)
+    record = json.loads(done.sidecar.read_text())
+    assert record["content_hash"] == result.content_hash() and record["scene"] == scene
+    return np.asarray(Image.open(done.output).convert("RGB"), dtype=float)
+
+
+def differs(a: np.ndarray, b: np.ndarray) -> bool:
+    """True if frames a and b (H, W, 3) differ by more than the tolerances."""
+    assert a.shape == b.shape, (a.shape, b.shape)
+    d = np.abs(a - b)  # (H, W, 3)
+    return float(d.mean()) > TOL_MEAN or float(np.mean(d.max(axis=2) > 64)) > TOL_FRAC
+
+
+def control(scene: str) -> np.ndarray:
+    return np.asarray(Image.open(CONTROL / f"{scene}.png").convert("RGB"), dtype=float)
+
+
+def test_every_scene_is_registered_with_a_scene_class_and_a_fallback_figure():
+    from manim import Scene
+
+    from dmm_edu.plots import toys
+
+    for name, spec in animate.SCENES.items():
+        assert issubclass(animate.scene_class(name), Scene), name
+        assert spec.fallback.removeprefix(f"{spec.experiment}-").removesuffix(".png") in toys.FIGURES, spec.fallback
+
+
+@pytest.mark.parametrize("scene", KEY_SCENES)
+def test_last_frame_matches_the_control_frame(scene, stored, tmp_path):
+    frame = last_frame(scene, stored, tmp_path)
+    assert frame.shape == (SIZE[1], SIZE[0], 3)
+    assert frame.std() > 10, "the frame is (nearly) blank"
+    assert not differs(frame, control(scene))
+
+
+@pytest.mark.parametrize("scene", KEY_SCENES)
+@pytest.mark.parametrize("change", [{"last_snapshot": 1}, {"seed_index": 1}], ids=["early_snapshot", "other_seed"])
+def test_a_different_snapshot_or_seed_fails_the_comparison(scene, change, stored, tmp_path):
+    frame = last_frame(scene, stored, tmp_path, **change)
+    assert differs(frame, control(scene))
+
+
+@pytest.mark.slow
+def test_video_sidecar_names_the_result_it_draws(tmp_path, monkeypatch, tmp_path_factory):
+    """Through run_cached, as `dmm-edu animate` does (trains E1 smoke once per session: slow when cold)."""
+    from dmm_edu.experiments.base import run_cached
+
+    cache = tmp_path_factory.getbasetemp() / "dc_animations"
+    if not cache.exists():  # share the session's smoke results with the book tests
+        cache.mkdir()
+        shared = tmp_path_factory.getbasetemp() / "dmm_book_cache"
+        shared.mkdir(exist_ok=True)
+        (cache / "results").symlink_to(shared, target_is_directory=True)
+    monkeypatch.setenv("DMM_EDU_CACHE", str(cache))
+    done = animate.render("line_toy_2d", "low", "mp4", "smoke", 0, tmp_path, frame_size=(160, 90), frame_rate=5,
+                          **FAST)
+    result = run_cached("E1", "smoke", 0)  # the same cached run the render used
+    record = json.loads(done.sidecar.read_text())
+    assert done.sidecar == tmp_path / "line_toy_2d.mp4.json"
+    assert record["content_hash"] == result.content_hash()
+    assert (record["experiment"], record["profile"], record["seed"]) == ("E1", "smoke", 0)
+    assert animate.is_fresh(done.output, result, "low") and not animate.is_fresh(done.output, result, "high")
+    assert Image.open(done.poster).size == (160, 90)
+    import av
+
+    with av.open(str(done.output)) as video:
+        n_frames = sum(1 for _ in video.decode(video=0))
+    assert abs(n_frames - record["duration_s"] * 5) <= 2  # every second of animation at 5 fps is in the file
+
+
+@pytest.mark.slow
+def test_the_3d_scene_renders_a_whole_video(stored, tmp_path):
+    done = animate.render("clinging_3d", "low", "mp4", out=tmp_path, result=stored, frame_size=(160, 90),
+                          frame_rate=5, **FAST)
+    assert done.output.stat().st_size > 1000 and done.duration_s > 5
+    assert json.loads(done.sidecar.read_text())["content_hash"] == stored.content_hash()
+
+
+def test_bad_arguments_name_the_argument():
+    with pytest.raises(ValueError, match="scene"):
+        animate.render("no_such_scene")
+    with pytest.raises(ValueError, match="quality"):
+        animate.render("clinging_3d", quality="ultra")
+    with pytest.raises(ValueError, match="fmt"):
+        animate.render("clinging_3d", fmt="avi")
+
+
+def test_a_result_of_another_experiment_is_refused(stored, tmp_path):
+    other = SimpleNamespace(experiment="E3")
+    with pytest.raises(ValueError, match="E3"):
+        animate.render("clinging_3d", out=tmp_path, result=other)
+
+
+# --- the book hook -------------------------------------------------------------------------------
+
+def load_hook():
+    pytest.importorskip("mkdocs")
+    spec = importlib.util.spec_from_file_location("videos_hook", ROOT / "docs" / "hooks" / "videos.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page(src_uri="chapters/clinging.md", url="chapters/clinging/"):
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
+
+
+def test_hook_shows_the_static_figure_without_a_video(tmp_path):
+    hook = load_hook()
+    md = hook.on_page_markdown('before\n{{ video("clinging_3d") }}\nafter', page(), {"docs_dir": str(tmp_path)}, None)
+    assert "](../figures/generated/E1-snapshots.png)" in md and "<video" not in md
+    assert md.startswith("before\n") and md.endswith("\nafter")
+
+
+def test_hook_embeds_a_fresh_video_and_ignores_a_stale_one(tmp_path):
+    hook = load_hook()
+    videos = tmp_path / hook.VIDEOS
+    videos.mkdir(parents=True)
+    (videos / "line_toy_2d.mp4").write_bytes(b"not really a video")
+    (videos / "line_toy_2d.png").write_bytes(b"poster")
+    record = {"experiment": "E1", "profile": "book", "seed": 0, "content_hash": "a" * 64, "duration_s": 17.0}
+    animate.sidecar_path(videos / "line_toy_2d.mp4").write_text(json.dumps(record))
+    hook._hashes.clear()
+    hook._hashes["E1"] = "a" * 64  # the book's result is the one the video drew
+    md = hook.on_page_markdown('{{ video("line_toy_2d") }}', page(), {"docs_dir": str(tmp_path)}, None)
+    assert '<video controls' in md and 'src="../../figures/generated/videos/line_toy_2d.mp4"' in md
+    assert 'poster="../../figures/generated/videos/line_toy_2d.png"' in md
+    hook._hashes["E1"] = "b" * 64  # the book now quotes another run: the old video must not be shown
+    md = hook.on_page_markdown('{{ video("line_toy_2d") }}', page(), {"docs_dir": str(tmp_path)}, None)
+    assert "<video" not in md and "E1-snapshots.png" in md
+
+
+def test_hook_keeps_the_indentation_of_a_marker_inside_an_admonition(tmp_path):
+    hook = load_hook()
+    md = '??? example "Watch it"\n    text\n\n    {{ video("clinging_3d") }}\n\nafter'
+    out = hook.on_page_markdown(md, page(), {"docs_dir": str(tmp_path)}, None)
+    block = out.split("\n\nafter")[0].split("\n")[1:]
+    assert len(block) > 3 and all(line.startswith("    ") or not line for line in block)  # all of it stays inside
+
+
+def test_hook_leaves_a_marker_in_inline_code_alone(tmp_path):
+    hook = load_hook()
+    md = 'write `{{ video("clinging_3d") }}` on a page'
+    assert hook.on_page_markdown(md, page(), {"docs_dir": str(tmp_path)}, None) == md
+
+
+def test_hook_fails_on_an_unknown_video(tmp_path):
+    hook = load_hook()
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="no_such"):
+        hook.on_page_markdown('{{ video("no_such") }}', page(), {"docs_dir": str(tmp_path)}, None)
+
+
+def test_cli_lists_the_scenes_and_rejects_an_unknown_one():
+    from click.testing import CliRunner
+
+    from dmm_edu.cli_animate import animate as command
+
+    runner = CliRunner()
+    help_text = runner.invoke(command, ["--help"]).output
+    assert all(name in help_text for name in animate.SCENES)
+    assert runner.invoke(command, ["no_such_scene"]).exit_code == 2
+
+
+def regenerate() -> None:
+    """Write the control frames from the stored smoke result (run after a deliberate scene change)."""
+    import shutil
+    import tempfile
+
+    result = load_result(CONTROL / "E1-smoke")
+    with tempfile.TemporaryDirectory() as tmp:
+        for scene in KEY_SCENES:
+            done = animate.render(scene, "low", "png", out=tmp, result=result, frame_size=SIZE)
+            shutil.copy(done.output, CONTROL / f"{scene}.png")
+            print(f"wrote {CONTROL / f'{scene}.png'}")
+
+
+if __name__ == "__main__" and "--regenerate" in sys.argv:
+    regenerate()
