@@ -20,11 +20,13 @@ from pathlib import Path
 
 from dmm_edu import claims
 from dmm_edu._checks import check_choice
+from dmm_edu.experiments.registry import EXPERIMENTS
 from dmm_edu.results import Result
 
 PROFILE_ENV = "DMM_EDU_BOOK_PROFILE"
+VIDEOS_ENV = "DMM_EDU_BOOK_VIDEOS"  # read by docs/hooks/videos.py
 PROFILES = ("smoke", "book")  #: "full" is for readers with time; the site is built from these
-FIGURE_EXPERIMENTS = ("E1",)  #: experiments whose figures the chapters show (docs/figures/generated/)
+FIGURE_EXPERIMENTS = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E8i", "E9", "E9i", "E10", "E11", "E12")  #: experiments whose figures the chapters show (docs/figures/generated/)
 FIGURES_DIR = "figures/generated"  #: under docs_dir; gitignored, drawn at every build
 
 
@@ -42,7 +44,8 @@ def book_experiments() -> dict[str, int]:
     needed = claims.experiments_for()
     for experiment in FIGURE_EXPERIMENTS:
         needed.setdefault(experiment, 0)
-    return dict(sorted(needed.items(), key=lambda kv: int(kv[0][1:])))
+    order = list(EXPERIMENTS)  # the catalogue's order: E1 … E8, E8i, E9, …
+    return dict(sorted(needed.items(), key=lambda kv: order.index(kv[0])))
 
 
 def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
@@ -103,17 +106,25 @@ def reproducibility_markdown(results: dict[str, Result]) -> str:
 
 
 def build(profile: str = "book", site_dir: str | Path = "site", config_file: str | Path = "mkdocs.yml",
-          progress: Callable[[str], None] | None = print, quiet: bool = False) -> Path:
+          progress: Callable[[str], None] | None = print, quiet: bool = False, videos: str | None = None) -> Path:
     """Run the book's experiments at `profile`, then `mkdocs build --strict`; the site folder.
 
     quiet: capture mkdocs' output (it appears in the BookBuildError if the build fails).
+    videos: a manim quality ("low", "medium", "high", "4k") to render the lecture animations the
+        chapters embed (slow; needs manim); None shows their posters or static figures instead.
     """
     profile = check_choice("profile", profile, PROFILES)
+    if videos is not None:
+        from dmm_edu.animate import QUALITIES
+
+        videos = check_choice("videos", videos, QUALITIES)
     config_file = Path(config_file).resolve()
     if not config_file.is_file():
         raise FileNotFoundError(f"config_file={str(config_file)!r} does not exist; run from the repository root "
                                 "or pass the book's mkdocs.yml")
     env = dict(os.environ, **{PROFILE_ENV: profile, "NO_MKDOCS_2_WARNING": "1"})
+    if videos is not None:
+        env[VIDEOS_ENV] = videos  # docs/hooks/videos.py renders the missing or stale videos
     os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too
     book_results(profile, progress=progress)  # train now, with progress; the hook then reads the cache
     site_dir = Path(site_dir).resolve()

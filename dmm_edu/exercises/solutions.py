@@ -1,0 +1,56 @@
+"""Reference solutions of the book's coding exercises (the checker's gold standard).
+
+Each function is what a reader is asked to write, in the book's symbols: d a direction, U an
+orthonormal tangent frame (n, k), w and b a linear classifier f(x) = w·x + b, delta a perturbation.
+Read these after trying: the chapters' collapsed solutions show the same code.
+Book pages: "Data manifolds", "Why perturbations are tiny", "On- vs off-manifold perturbations".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- Data manifolds
+def on_fraction(d: np.ndarray, U: np.ndarray) -> float:
+    """on(d) = ‖U Uᵀ d‖ / ‖d‖ for d (n,) and an orthonormal frame U (n, k)."""
+    d_T = U @ (U.T @ d)  # (n,) P_T d = U Uᵀ d
+    return float(np.linalg.norm(d_T) / np.linalg.norm(d))
+
+
+def estimate_random_on(U: np.ndarray, n_samples: int, rng: np.random.Generator) -> float:
+    """Mean of on(d) over n_samples isotropic random directions d ~ N(0, I_n); U (n, k)."""
+    d = rng.standard_normal((n_samples, U.shape[0]))  # (S, n) isotropic directions
+    on = np.linalg.norm(d @ U, axis=1) / np.linalg.norm(d, axis=1)  # (S,) ‖Uᵀd‖ = ‖U Uᵀ d‖ for orthonormal U
+    return float(on.mean())
+
+
+# ---------------------------------------------------------------- Why perturbations are tiny
+def minimal_linear_perturbation(w: np.ndarray, b: float, x: np.ndarray) -> np.ndarray:
+    """The smallest δ (n,) with w·(x + δ) + b = 0: δ = −f(x) w / ‖w‖², f(x) = w·x + b."""
+    f = w @ x + b  # the logit at x
+    return -f * w / (w @ w)  # (n,) along the normal of the boundary, length |f| / ‖w‖
+
+
+def split_tangent_normal(d: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P_T d, P_N d) for d (n,) and an orthonormal frame U (n, k): the on- and off-manifold parts."""
+    d_T = U @ (U.T @ d)  # (n,) P_T d
+    return d_T, d - d_T  # P_N d = d − P_T d
+
+
+# ---------------------------------------------------------------- On- vs off-manifold perturbations
+def project_l2_ball(delta: np.ndarray, eps: float) -> np.ndarray:
+    """Each row of delta (N, n) projected onto the L2 ball ‖δ‖ ≤ eps: rows outside are shrunk to length eps."""
+    norm = np.linalg.norm(delta, axis=1, keepdims=True)  # (N, 1)
+    scale = np.minimum(1.0, eps / np.maximum(norm, 1e-300))  # (N, 1) 1 inside the ball, eps/‖δ‖ outside
+    return delta * scale  # (N, n)
+
+
+def subspace_distance(w: np.ndarray, b: float, x: np.ndarray, U: np.ndarray) -> float:
+    """Smallest ‖δ‖ with δ in span(U) (U: (n, k) orthonormal) and w·(x + δ) + b = 0: |f(x)| / ‖Uᵀ w‖."""
+    f = w @ x + b  # the logit at x
+    return float(abs(f) / np.linalg.norm(U.T @ w))  # only the part of w inside span(U) can move f
+
+
+__all__ = ["estimate_random_on", "minimal_linear_perturbation", "on_fraction", "project_l2_ball",
+           "split_tangent_normal", "subspace_distance"]
