@@ -135,3 +135,31 @@ def use_idx_set(monkeypatch, name: str, table: dict, mirrors: list[str]) -> None
     """Point dataset `name` at generated files: its checksum table and its mirrors."""
     monkeypatch.setitem(catalog.IDX_FILES, name, table)
     monkeypatch.setitem(catalog.MIRRORS, name, list(mirrors))
+
+
+def pattern_images(n: int, shape: tuple, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """n learnable images (uint8 (n, *shape)) with labels 0..9: a bright band whose height says the class."""
+    y = np.arange(n) % 10  # (n,)
+    x = rng.integers(0, 60, size=(n, *shape), dtype=np.uint8)  # (n, *shape) dim noise
+    for i, c in enumerate(y):
+        x[i, ..., 2 * c + 4 : 2 * c + 7, 4:24] = 255
+    return x, y
+
+
+def serve_fake_mnist(tmp_path: Path, monkeypatch, rng: np.random.Generator) -> Path:
+    """A tiny learnable MNIST (200 train / 100 test) behind a file:// mirror; returns the (empty) cache folder."""
+    monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "cache"))
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    table = {}
+    for split, n in (("train", 200), ("test", 100)):
+        x, y = pattern_images(n, (28, 28), rng)
+        files = []
+        for name, a in zip(catalog.IDX_FILES["mnist"][split], (x, y.astype(np.uint8))):
+            payload = idx_bytes(a)
+            data = gzip.compress(payload, mtime=0)
+            (mirror / name.filename).write_bytes(data)
+            files.append(catalog.RemoteFile(name.filename, md5(data), sha256(data), md5(payload)))
+        table[split] = tuple(files)
+    use_idx_set(monkeypatch, "mnist", table, [mirror.as_uri()])
+    return tmp_path / "cache"

@@ -3,7 +3,6 @@ training, each against its random baselines; the recorded checks; saved results 
 them alone; bad settings; the full path on tiny generated MNIST files served from a file:// mirror."""
 
 import dataclasses
-import gzip
 import math
 
 import numpy as np
@@ -13,11 +12,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
 pytestmark = pytest.mark.torch
 
-from data_fixtures import md5, sha256, use_idx_set  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 
-from dmm_edu.data import image_catalog as catalog  # noqa: E402
-from dmm_edu.data.idx import idx_bytes  # noqa: E402
 from dmm_edu.experiments import e08i_cling_images as e08i  # noqa: E402
 from dmm_edu.experiments import e09i_adversarial_training_images as e09i  # noqa: E402
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
@@ -211,33 +207,6 @@ def test_bad_model_and_unknown_field_are_named():
 
 
 # ---------------------------------------------------------------- the full path on tiny generated files
-def pattern_images(n: int, rng: np.random.Generator):
-    """n learnable 28x28 images (uint8) with labels 0..9: a bright band whose height says the class."""
-    y = np.arange(n) % 10  # (n,)
-    x = rng.integers(0, 60, size=(n, 28, 28), dtype=np.uint8)  # (n, 28, 28) dim noise
-    for i, c in enumerate(y):
-        x[i, 2 * c + 4 : 2 * c + 7, 4:24] = 255
-    return x, y
-
-
-@pytest.fixture
-def fake_mnist(tmp_path, monkeypatch, rng):
-    """A tiny learnable MNIST (200 train / 100 test) behind a file:// mirror, and an empty cache."""
-    monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "cache"))
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    table = {}
-    for split, n in (("train", 200), ("test", 100)):
-        x, y = pattern_images(n, rng)
-        files = []
-        for name, a in zip(catalog.IDX_FILES["mnist"][split], (x, y.astype(np.uint8))):
-            payload = idx_bytes(a)
-            data = gzip.compress(payload, mtime=0)
-            (mirror / name.filename).write_bytes(data)
-            files.append(catalog.RemoteFile(name.filename, md5(data), sha256(data), md5(payload)))
-        table[split] = tuple(files)
-    use_idx_set(monkeypatch, "mnist", table, [mirror.as_uri()])
-    return tmp_path / "cache"
 
 
 def test_full_path_downloads_mnist_and_runs_both(fake_mnist):

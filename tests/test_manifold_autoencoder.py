@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 # torch's forward-mode AD scripts some decompositions on first use and warns about torch.jit.script itself
-pytestmark = [pytest.mark.torch,
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread"),
               pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")]
 
 from dmm_edu.manifold import PCAProjector, Projector  # noqa: E402
@@ -22,15 +22,6 @@ from dmm_edu.manifold.autoencoder import (  # noqa: E402
 from dmm_edu.manifold.pca_images import explained_variance_curve, pca_k_for_variance  # noqa: E402
 from dmm_edu.torch_nn import MLP, ConvAutoencoder  # noqa: E402
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models gain nothing from intra-op threads, and on a busy machine threads that wait for each other
-    make them many times slower; restore the setting afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 IN_SHAPE, K = (1, 8, 8), 3
