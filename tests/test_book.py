@@ -206,3 +206,28 @@ def test_the_site_serves_over_http(site):
                 assert resp.status == 200 and b"Clinging and dimpling" in resp.read()
         finally:
             httpd.shutdown()
+
+
+API_PACKAGES = ("dmm_edu.numpy_nn", "dmm_edu.data", "dmm_edu.manifold", "dmm_edu.boundary", "dmm_edu.attacks",
+                "dmm_edu.torch_nn", "dmm_edu.experiments", "dmm_edu.plots", "dmm_edu.exercises")
+
+
+@pytest.mark.slow
+def test_the_api_reference_documents_every_public_function_and_class(site):
+    """Every function and class a package exports (`__all__`) has an entry in the generated API pages."""
+    import importlib
+    import inspect
+
+    pytest.importorskip("torch")
+    ids = set()
+    for page in (site / "api").rglob("index.html"):
+        ids |= set(re.findall(r'id="(dmm_edu\.[\w.]+)"', page.read_text(encoding="utf-8")))
+    assert ids, "no API entries were rendered"
+    missing = []
+    for package in API_PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and not any(i.endswith(f".{name}") for i in ids):
+                missing.append(f"{package}.{name}")
+    assert not missing, f"not in the API reference: {missing}"

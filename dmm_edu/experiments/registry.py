@@ -13,6 +13,8 @@ from dmm_edu._checks import check_choice
 
 @dataclass(frozen=True)
 class ExperimentSpec:
+    """One experiment of the catalogue: its id, a one-line title, the claims it tests and its module."""
+
     id: str  #: "E1" … "E14"
     title: str  #: one line
     claims: tuple[str, ...]  #: claim ids it tests, e.g. ("C2", "C3")
