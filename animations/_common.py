@@ -2,9 +2,10 @@
 
 A scene never trains: it draws a saved experiment `Result`. The render driver
 (`dmm_edu.animate`) hands the result to the scene class (`configured(...)`); a scene run straight
-from manim's CLI (`manim -ql animations/clinging_3d.py ClingingDimpling`) reads the result folder
-in $DMM_EDU_ANIM_RESULT, else the cached run of its experiment at $DMM_EDU_ANIM_PROFILE (default
-"smoke") and $DMM_EDU_ANIM_SEED (default 0). Labels are Text (Pango), never LaTeX.
+from manim's CLI (from the repository root: `PYTHONPATH=. manim -ql animations/clinging_3d.py
+ClingingDimpling`) reads the result folder in $DMM_EDU_ANIM_RESULT, else the cached run of its
+experiment at $DMM_EDU_ANIM_PROFILE (default "smoke") and $DMM_EDU_ANIM_SEED (default 0). Labels
+are Text (Pango), never LaTeX.
 Book page: "For lecturers".
 """
 
