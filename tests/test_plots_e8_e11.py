@@ -31,6 +31,8 @@ def results():
 def expected_axes(result, name) -> int:
     if result.experiment == "E8":
         return max(2, len(result.config["init_scales"])) + 2  # a distance panel per c, the ratio, on(∇)
+    if (result.experiment, name) == ("E9", "slices"):  # standard | adversarial, a row per sliced point
+        return 2 * result.arrays["slice_logit_standard"].shape[0]
     return {("E9", "deepening"): 2, ("E11", "mislabeled"): 2}[(result.experiment, name)]
 
 
@@ -41,7 +43,7 @@ def _line(ax, label_start: str):
 
 def test_the_three_experiments_are_registered():
     assert list(FIGURES["E8"]) == ["curves"]
-    assert list(FIGURES["E9"]) == ["deepening"]
+    assert list(FIGURES["E9"]) == ["deepening", "slices"]
     assert list(FIGURES["E11"]) == ["mislabeled"]
 
 

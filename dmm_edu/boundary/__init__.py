@@ -4,7 +4,8 @@ A binary classifier is seen through its score s (s = f for one logit, z_1 - z_0 
 zero level set is the boundary. `crossings` finds where lines cross it, `height` turns that into
 the height field of the boundary sheet over a flat manifold, `margins` measures normal and
 in-manifold margins of the training points, and `cling` condenses all this into the book's
-measures: cling, alternation and the boundary-manifold angle. numpy only.
+measures: cling, alternation and the boundary-manifold angle. `slices` draws the exact 2-D slice
+of the decision function through a point (the lecture scenes' pictures). numpy only.
 """
 
 from dmm_edu.boundary.cling import (
@@ -32,11 +33,20 @@ from dmm_edu.boundary.margins import (
     tangent_directions,
 )
 from dmm_edu.boundary.score import score_function, score_gradient
+from dmm_edu.boundary.slices import (
+    LogitSlice,
+    logit_slice,
+    margin_function,
+    ray_crossing,
+    slice_plane,
+    slice_stack,
+)
 
 __all__ = [
-    "BoundaryAngles", "ClingResult", "Crossings", "FlatManifold", "HeightSurface", "Margin",
-    "alternation", "angle_to_manifold", "boundary_manifold_angles", "cling", "crossings_along_lines",
-    "flat_manifold", "height_field", "height_surface", "in_manifold_margin", "manifold_grid",
-    "nearest_crossing", "nearest_other_label_distance", "normal_margin", "score_function",
-    "score_gradient", "tangent_directions",
+    "BoundaryAngles", "ClingResult", "Crossings", "FlatManifold", "HeightSurface", "LogitSlice",
+    "Margin", "alternation", "angle_to_manifold", "boundary_manifold_angles", "cling",
+    "crossings_along_lines", "flat_manifold", "height_field", "height_surface", "in_manifold_margin",
+    "logit_slice", "manifold_grid", "margin_function", "nearest_crossing",
+    "nearest_other_label_distance", "normal_margin", "ray_crossing", "score_function", "score_gradient",
+    "slice_plane", "slice_stack", "tangent_directions",
 ]

@@ -8,7 +8,10 @@ prediction holds for large init scales and fails for small ones, where the bound
 across the manifold and d_on is the short way. For a locally linear classifier
 d_S / d_free ≈ 1/on_S(∇f), so the random baseline for d_on/d_free is √(n/k), printed beside.
 Check (science.md): c = 2.5: d_off/d_on < 0.85; c = 0.5: d_off/d_on > 2.5; and
-d_free ≤ 1.05·min(d_on, d_off). Book page: "On- and off-manifold perturbations".
+d_free ≤ 1.05·min(d_on, d_off). For the pictures (figure "slices", scene "adversarial_step") it
+also saves, at each c, exact 2-D slices of the margin through the first few measured points, in the
+plane of the unit on- and off-manifold DeepFool perturbations (u: along the manifold, v: its normal).
+Book page: "On- and off-manifold perturbations".
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dmm_edu.attacks import deepfool
+from dmm_edu.boundary import ray_crossing, slice_plane, slice_stack
 from dmm_edu.experiments._subspace import (
     Recipe,
     attack_set,
@@ -32,11 +37,14 @@ from dmm_edu.experiments._subspace import (
 class Config:
     init_scales: tuple[float, ...] = (0.5, 1.41, 2.5)  #: init scales c to compare
     recipe: Recipe = field(default_factory=Recipe)  #: world, network and training
+    slice_points: int = 3  #: measured points (all three attacks succeed) sliced per c, for the pictures
+    slice_resolution: int = 81  #: grid nodes per axis of each slice (odd: the centre is the point)
+    slice_extent: float = 1.3  #: half-width of a slice, in units of max(d_on, d_off) at that point
 
 
 CONFIGS = {
     "smoke": Config(init_scales=(0.5, 2.5), recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64),
-                                                          epochs=10, n_attack=100)),
+                                                          epochs=10, n_attack=100), slice_resolution=61),
     "book": Config(recipe=Recipe(dtype="float32")),
     "full": Config(init_scales=(0.25, 0.5, 1.0, 1.41, 2.0, 2.5, 3.0), recipe=Recipe(n_train=10000, epochs=100,
                                                                                      n_attack=1000, dtype="float32")),
@@ -56,7 +64,34 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         tag = f"c{c:g}"
         metrics[tag] = {"test_accuracy": clean_accuracy(model, world), **geo}
         arrays.update({f"{name}_{tag}": a for name, a in geo_arrays.items()})
+        slice_at = np.flatnonzero(geo_arrays["success_all"])[:config.slice_points]  # (S,) into the attack set
+        arrays.update({f"slice_{name}_{tag}": a for name, a in
+                       on_off_slices(model, world, x[slice_at], y[slice_at], config).items()})
+        arrays[f"slice_index_{tag}"] = slice_at
         if progress:
             progress(f"c={c:g}: d_free {geo['d_free']:.3f}, d_on {geo['d_on']:.3f}, d_off {geo['d_off']:.3f} "
                      f"(d_off/d_on {geo['d_off_over_d_on']:.2f})")
     return metrics, arrays
+
+
+def on_off_slices(model, world, x: np.ndarray, y: np.ndarray, config: Config) -> dict[str, np.ndarray]:
+    """Slices of the margin m_y through each x in the plane of its on / off DeepFool perturbations.
+
+    x: (S, n), y: (S,). u = δ_on / ‖δ_on‖ lies in the manifold (flat here: the u axis IS the
+    manifold through x), v = δ_off / ‖δ_off‖ along its normal; the exact split makes δ_on ⊥ δ_off
+    (`cos` records it). Returns logit (S, R, R) float32 with rows along v, axis_u = axis_v (S, R),
+    d_free / d_on / d_off (S,) DeepFool's norms, cross_u / cross_v (S,) the first boundary crossing
+    along +u / +v inside the slice (NaN if none), cos (S,) and label (S,).
+    """
+    free, on, off = (deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off"))
+    pairs = [slice_plane(a, b) for a, b in zip(on.delta, off.delta)]
+    u = np.array([p[0] for p in pairs]).reshape(x.shape)  # (S, n)
+    v = np.array([p[1] for p in pairs]).reshape(x.shape)  # (S, n)
+    extent = config.slice_extent * np.maximum(on.norm, off.norm)  # (S,)
+    logit, axis = slice_stack(model, x, u, v, extent, config.slice_resolution, labels=y)  # (S, R, R), (S, R)
+    cross_u = [ray_crossing(model, x[s], u[s], extent[s], int(y[s])) for s in range(len(x))]  # along the manifold
+    cross_v = [ray_crossing(model, x[s], v[s], extent[s], int(y[s])) for s in range(len(x))]  # along the normal
+    cos = [float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b)) for a, b in zip(on.delta, off.delta)]
+    return {"logit": logit.astype(np.float32), "axis_u": axis.astype(np.float32), "axis_v": axis.astype(np.float32),
+            "d_free": free.norm, "d_on": on.norm, "d_off": off.norm, "cross_u": np.array(cross_u),
+            "cross_v": np.array(cross_v), "cos": np.array(cos), "label": np.asarray(y)}

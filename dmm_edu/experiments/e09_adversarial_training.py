@@ -12,6 +12,9 @@ much as d_off. The default init scale is c = 2.5, the regime where the standard 
 clings to the manifold (d_off < d_on, see E5 and E8); at a small init scale the standard boundary
 already stands across the manifold and there is no shallow dimple to deepen.
 Check (science.md): d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5].
+For the pictures (figure "slices", scene "adversarial_training") it also saves exact 2-D slices of
+both networks' margins through the first few measured points, in the SAME plane: the standard
+network's unit on- and off-manifold DeepFool perturbations (u: along the manifold, v: its normal).
 Book page: "Adversarial training deepens dimples".
 """
 
@@ -24,6 +27,7 @@ import numpy as np
 
 from dmm_edu._checks import check_rng
 from dmm_edu.attacks import deepfool, pgd
+from dmm_edu.boundary import ray_crossing, slice_plane, slice_stack
 from dmm_edu.experiments._subspace import (
     Recipe,
     clean_accuracy,
@@ -43,11 +47,14 @@ class Config:
     alpha_factor: float = 2.5  #: PGD step alpha = alpha_factor · eps / steps (Madry et al.)
     random_start: bool = True  #: start each PGD run uniformly inside the eps-ball (Madry et al.)
     recipe: Recipe = field(default_factory=lambda: Recipe(c=2.5, n_attack=150, dtype="float32"))  #: world, net, SGD
+    slice_points: int = 3  #: measured points sliced for the pictures (both networks, the same plane)
+    slice_resolution: int = 81  #: grid nodes per axis of each slice (odd: the centre is the point)
+    slice_extent: float = 1.3  #: half-width of a slice, in units of the longest distance drawn in it
 
 
 CONFIGS = {
     "smoke": Config(recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64, 64), c=2.5, epochs=20,
-                                  n_attack=100, dtype="float32")),
+                                  n_attack=100, dtype="float32"), slice_resolution=61),
     "book": Config(),
     "full": Config(recipe=Recipe(c=2.5, n_train=10000, epochs=100, n_attack=1000)),
 }
@@ -127,6 +134,10 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         metrics[f"ratio_d_{s}"] = metrics["adversarial"][f"d_{s}"] / metrics["standard"][f"d_{s}"]
     metrics["n_measured"] = int(both.sum())
     arrays["measured"] = both
+    slice_at = np.flatnonzero(both)[:config.slice_points]  # (S,) into the attacked points
+    arrays.update(shared_plane_slices({"standard": standard, "adversarial": robust}, world, x[slice_at], y[slice_at],
+                                      config))
+    arrays["slice_index"] = slice_at
     if progress:
         for name in dist:
             m = metrics[name]
@@ -135,3 +146,38 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         progress(f"AT/standard: d_free x{metrics['ratio_d_free']:.2f}, d_on x{metrics['ratio_d_on']:.2f}, "
                  f"d_off x{metrics['ratio_d_off']:.2f}")
     return metrics, arrays
+
+
+def shared_plane_slices(models: dict, world, x: np.ndarray, y: np.ndarray, config: Config) -> dict[str, np.ndarray]:
+    """Both networks' margins m_y through each x, in the plane of the STANDARD network's on / off perturbations.
+
+    x: (S, n), y: (S,). u = δ_on / ‖δ_on‖ (the manifold through x), v = δ_off / ‖δ_off‖ (its normal),
+    from DeepFool on `models["standard"]`; one plane per point, shared by both panels. Arrays, with
+    {m} each model name: slice_logit_{m} (S, R, R) float32 (rows along v), slice_axis_u = slice_axis_v
+    (S, R), slice_d_{free,on,off}_{m} (S,) each network's own DeepFool norms (its own directions),
+    slice_cross_{u,v}_{m} (S,) where the +u / +v ray of the shared plane first meets its boundary
+    (NaN if not within slice_reach (S,), 4x the standard network's longest distance), slice_label (S,).
+    """
+    out, own = {}, {}
+    for name, model in models.items():
+        own[name] = {s: deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off")}
+        out.update({f"slice_d_{s}_{name}": r.norm for s, r in own[name].items()})
+    ref = own["standard"]
+    pairs = [slice_plane(a, b) for a, b in zip(ref["on"].delta, ref["off"].delta)]
+    u = np.array([p[0] for p in pairs]).reshape(x.shape)  # (S, n)
+    v = np.array([p[1] for p in pairs]).reshape(x.shape)  # (S, n)
+    reach = 4.0 * np.maximum(ref["on"].norm, ref["off"].norm)  # (S,) how far each ray is searched
+    for name, model in models.items():
+        out[f"slice_cross_u_{name}"] = np.array([ray_crossing(model, x[s], u[s], reach[s], int(y[s]))
+                                                 for s in range(len(x))])  # (S,) along the manifold
+        out[f"slice_cross_v_{name}"] = np.array([ray_crossing(model, x[s], v[s], reach[s], int(y[s]))
+                                                 for s in range(len(x))])  # (S,) along the normal
+    drawn = np.stack([ref["on"].norm, ref["off"].norm,
+                      *(np.nan_to_num(out[f"slice_cross_{a}_{m}"]) for a in "uv" for m in models)])  # (6, S)
+    extent = config.slice_extent * drawn.max(axis=0)  # (S,) every arrow of both panels fits
+    for name, model in models.items():
+        logit, axis = slice_stack(model, x, u, v, extent, config.slice_resolution, labels=y)  # (S, R, R), (S, R)
+        out[f"slice_logit_{name}"] = logit.astype(np.float32)
+    out.update({"slice_axis_u": axis.astype(np.float32), "slice_axis_v": axis.astype(np.float32),
+                "slice_label": np.asarray(y), "slice_reach": reach})
+    return out

@@ -4,6 +4,8 @@ E9: the same initial network trained on clean points ("standard") and Madry-styl
 ("adversarial"); the minimal DeepFool distances d_free, d_on, d_off at the test points both classify
 correctly (`d_{s}_{model}`, (M,) each; `measured`: where all six attacks succeeded, as the metrics'
 medians use). The DMM predicts that d_off grows a lot and d_on barely: the dimples deepen.
+"slices": both networks' boundaries in the same 2-D plane through a few measured points (the
+standard network's on- and off-manifold directions), side by side (see dmm_edu.plots.slices).
 Book page: "Adversarial training deepens dimples".
 E11: a fresh network N2 trained only on N1's targeted adversarial points relabelled as the target t
 (`{targets}_{space}_eps{factor}` metrics): its clean test accuracy against chance 1/C and against
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu.plots import slices as slice_panels
 from dmm_edu.plots import style
 
 # --- E9 --------------------------------------------------------------------------------------------
@@ -82,6 +85,46 @@ def deepening(result):
     ax_d.legend(fontsize=8, loc="upper left")
     fig.suptitle(f"E9 · adversarial training (eps = {result.metrics['eps']:g}) deepens the dimples: "
                  f"d_off grows, d_on barely moves (n = {n}, k = {k})")
+    return fig
+
+
+def _way(d: float, reach: str) -> str:
+    return f"{d:.2f}" if np.isfinite(d) else f"none within {reach}"
+
+
+def slices(result):
+    """Rows: the sliced points; columns: standard | adversarially trained, in the same plane (the standard
+    network's u, v). Standard: arrows d_on, d_off (its DeepFool perturbations lie in the plane); AT: arrows
+    to where the +u and +v rays meet its boundary, its own DeepFool d_on, d_off written beside."""
+    if "slice_logit_standard" not in result.arrays:
+        raise ValueError("this E9 result has no slices (slice_logit_*): it was made before they were saved; "
+                         "run E9 again")
+    arr = result.arrays
+    S = arr["slice_logit_standard"].shape[0]
+    fig, axes = style.new_figure(S, 2, width=9.0, height=3.9 * S + 1.3)
+    for s in range(S):
+        a, b, y = arr["slice_axis_u"][s], arr["slice_axis_v"][s], int(arr["slice_label"][s])
+        std_on, std_off = float(arr["slice_d_on_standard"][s]), float(arr["slice_d_off_standard"][s])
+        at_u, at_v = float(arr["slice_cross_u_adversarial"][s]), float(arr["slice_cross_v_adversarial"][s])
+        at_on, at_off = float(arr["slice_d_on_adversarial"][s]), float(arr["slice_d_off_adversarial"][s])
+        ax_s, ax_a = axes[s]
+        slice_panels.slice_panel(ax_s, a, b, arr["slice_logit_standard"][s], y,
+                                 title=f"point {s} (class {y}) · {MODEL_LABELS['standard']}")
+        slice_panels.arrow(ax_s, "u", std_on, slice_panels.ON_COLOUR, f"d_on = {std_on:.2f}")
+        slice_panels.arrow(ax_s, "v", std_off, slice_panels.OFF_COLOUR, f"d_off = {std_off:.2f}")
+        slice_panels.slice_panel(ax_a, a, b, arr["slice_logit_adversarial"][s], y,
+                                 ghost=arr["slice_logit_standard"][s],
+                                 title=f"point {s} · {MODEL_LABELS['adversarial']}")
+        slice_panels.arrow(ax_a, "u", at_u, slice_panels.ON_COLOUR, f"{at_u:.2f}")
+        slice_panels.arrow(ax_a, "v", at_v, slice_panels.OFF_COLOUR, f"{at_v:.2f}")
+        reach = f"{float(arr['slice_reach'][s]):.2f}" if "slice_reach" in arr else f"{b[-1]:.2f}"
+        ax_a.text(0.02, 0.02, f"along u: {_way(at_u, reach)}, along v: {_way(at_v, reach)}\n"
+                  f"its own DeepFool: d_on = {at_on:.2f}, d_off = {at_off:.2f}", transform=ax_a.transAxes,
+                  fontsize=7, va="bottom", bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+    fig.legend(handles=slice_panels.legend_handles(ghost=True), loc="outside lower center", ncols=2, fontsize=8)
+    fig.suptitle(f"E9 · the same initial network, trained clean and adversarially (eps = {result.metrics['eps']:g}): "
+                 "its boundary in one plane\n(u: the manifold, v: its normal, both from the standard network's "
+                 "minimal perturbations)", fontsize=10)
     return fig
 
 
@@ -161,5 +204,5 @@ def mislabeled(result):
     return fig
 
 
-E9_FIGURES = {"deepening": deepening}
+E9_FIGURES = {"deepening": deepening, "slices": slices}
 E11_FIGURES = {"mislabeled": mislabeled}

@@ -4,13 +4,16 @@ d_free, d_on, d_off are DeepFool's minimal L2 distances anywhere, inside the tan
 inside the normal space (`d_free_c{c}` …, compared at the points `success_all_c{c}` where all
 three succeeded, as the metrics are). The DMM predicts d_off ≈ d_free ≪ d_on. For a locally linear
 classifier d_on / d_free ≈ 1 / on(∇f), so a boundary that knew nothing of the manifold would give
-√(n/k). Book page: "On- and off-manifold perturbations".
+√(n/k). "slices" draws, per c, the saved 2-D slices through a few measured points: the boundary
+in the plane of the on- and off-manifold perturbations (see dmm_edu.plots.slices).
+Book page: "On- and off-manifold perturbations".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu.plots import slices as slice_panels
 from dmm_edu.plots import style
 
 SPACES = ("d_free", "d_on", "d_off")
@@ -65,4 +68,39 @@ def distances(result):
     return fig
 
 
-FIGURES = {"distances": distances}
+def sliced_scales(result) -> list[float]:
+    """The init scales c with saved slices (results made before the slices were added have none)."""
+    return [c for c in scales(result) if f"slice_logit_c{c:g}" in result.arrays]
+
+
+def slices(result):
+    """Rows: init scales c; columns: the sliced points. Each panel: the boundary in the plane of the
+    unit on- (u) and off-manifold (v) DeepFool perturbations through the point, with d_on and d_off."""
+    cs = sliced_scales(result)
+    if not cs:
+        raise ValueError("this E5 result has no slices (slice_logit_c*): it was made before they were saved; "
+                         "run E5 again")
+    S = max(result.arrays[f"slice_logit_c{c:g}"].shape[0] for c in cs)
+    if S == 0:
+        raise ValueError("this E5 result sliced no points: no test point had all three attacks succeed")
+    fig, axes = style.new_figure(len(cs), S, width=3.6 * S + 0.6, height=3.5 * len(cs) + 1.2)
+    for row, c in enumerate(cs):
+        get = {k: result.arrays[f"slice_{k}_c{c:g}"] for k in ("logit", "axis_u", "axis_v", "d_on", "d_off", "label")}
+        for s in range(S):
+            ax = axes[row, s]
+            if s >= get["logit"].shape[0]:
+                ax.set_axis_off()
+                continue
+            d_on, d_off = float(get["d_on"][s]), float(get["d_off"][s])
+            slice_panels.slice_panel(ax, get["axis_u"][s], get["axis_v"][s], get["logit"][s], int(get["label"][s]),
+                                     title=f"{style.c_label(c)} · point {s} (class {int(get['label'][s])}) · "
+                                           f"d_off/d_on = {d_off / d_on:.2f}")
+            slice_panels.arrow(ax, "u", d_on, slice_panels.ON_COLOUR, f"d_on = {d_on:.2f}")
+            slice_panels.arrow(ax, "v", d_off, slice_panels.OFF_COLOUR, f"d_off = {d_off:.2f}")
+    fig.legend(handles=slice_panels.legend_handles(), loc="outside lower center", ncols=3, fontsize=8)
+    fig.suptitle("E5 · the boundary in the plane of the on- and off-manifold minimal perturbations "
+                 "(exact 2-D slices of the network)")
+    return fig
+
+
+FIGURES = {"distances": distances, "slices": slices}
