@@ -54,6 +54,19 @@ SCENES = {
     "line_toy_2d": SceneSpec("line_toy_2d", "animations.line_toy_2d", "LineToyBoundary", "E1",
                              "The paper's 2-D toy: the boundary curve over training (E1, line toy, recipe B)",
                              "E1-snapshots.png"),
+    "adversarial_step": SceneSpec("adversarial_step", "animations.adversarial_step", "AdversarialStep", "E5",
+                                  "An adversarial step: the short way out through the dimple versus the long way along "
+                                  "the manifold (E5, a 2-D slice)", "E5-slices.png"),
+    "adversarial_training": SceneSpec("adversarial_training", "animations.adversarial_training", "DeeperDimples", "E9",
+                                      "Adversarial training moves the boundary away along the normal: the clean and "
+                                      "the adversarially trained boundary from the same initialisation (E9, a 2-D "
+                                      "slice)",
+                                      "E9-slices.png"),
+    "on_off_digits": SceneSpec("on_off_digits", "animations.on_off_digits", "OnOffDigits", "E7",
+                               "On- and off-manifold parts of an adversarial perturbation on real digits (E7)",
+                               "E7-grid.png"),
+    "random_baseline": SceneSpec("random_baseline", "animations.random_baseline", "RandomBaseline", "E3",
+                                 "Why every direction is mostly off-manifold in high dimension (E3)", "E3-random.png"),
 }
 
 

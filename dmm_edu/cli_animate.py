@@ -16,8 +16,12 @@ from dmm_edu.animate import FORMATS, QUALITIES, SCENES
 PROFILES = ("smoke", "book", "full")  # as dmm_edu.experiments.base.PROFILES, without importing it here
 
 
-@click.command()
-@click.argument("scene", type=click.Choice([*SCENES, "all"]))
+SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment:4s} {spec.title.split(' (')[0]}"
+                                                 for name, spec in SCENES.items()) + "\n  all"
+
+
+@click.command(epilog=SCENE_LIST)
+@click.argument("scene", type=click.Choice([*SCENES, "all"]), metavar="SCENE")
 @click.option("--quality", type=click.Choice(list(QUALITIES)), default="low", show_default=True,
               help="manim's -ql (854x480, 15 fps), -qm (720p30), -qh (1080p60) or -qk (4k60).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
 pytest.importorskip("manim")
@@ -24,17 +23,9 @@ from PIL import Image  # noqa: E402  (manim depends on Pillow)
 
 from dmm_edu import animate  # noqa: E402
 from dmm_edu.results import load_result  # noqa: E402
+from frame_checks import CONTROL, SIZE, control, differs, last_frame, regenerate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTROL = ROOT / "tests" / "control_frames"
-SIZE = (320, 180)  # (width, height) of the test renders
-# Two measures, both on 0-255 levels. Rendering the same scene twice is bit-identical here; the
-# tolerances leave room for another cairo/pango build, whose anti-aliasing changes edge pixels by a
-# few levels (the mean) and whose font hinting may shift a glyph by a pixel (a few dozen pixels
-# changed by a lot: the fraction). A thin curve moved (the 2-D toy) changes few pixels, so the
-# fraction catches it where the mean over the whole frame barely moves; a surface moved changes both.
-TOL_MEAN = 2.0  # mean |difference| over pixels and channels
-TOL_FRAC = 0.002  # share of pixels where some channel differs by more than 64 levels (115 of 57,600)
 KEY_SCENES = ("clinging_3d", "line_toy_2d")
 FAST = {"step_seconds": 0.2}  # shorter morphs for the video tests; the frames drawn are the same
 
@@ -44,33 +35,15 @@ def stored():
     return load_result(CONTROL / "E1-smoke")
 
 
-def last_frame(scene: str, result, out: Path, **attrs) -> np.ndarray:
-    """Render the last frame of `scene` at SIZE; (H, W, 3) float array. Checks its sidecar on the way."""
-    done = animate.render(scene, "low", "png", out=out, result=result, frame_size=SIZE, **attrs)
-    record = json.loads(done.sidecar.read_text())
-    assert record["content_hash"] == result.content_hash() and record["scene"] == scene
-    return np.asarray(Image.open(done.output).convert("RGB"), dtype=float)
-
-
-def differs(a: np.ndarray, b: np.ndarray) -> bool:
-    """True if frames a and b (H, W, 3) differ by more than the tolerances."""
-    assert a.shape == b.shape, (a.shape, b.shape)
-    d = np.abs(a - b)  # (H, W, 3)
-    return float(d.mean()) > TOL_MEAN or float(np.mean(d.max(axis=2) > 64)) > TOL_FRAC
-
-
-def control(scene: str) -> np.ndarray:
-    return np.asarray(Image.open(CONTROL / f"{scene}.png").convert("RGB"), dtype=float)
-
-
 def test_every_scene_is_registered_with_a_scene_class_and_a_fallback_figure():
     from manim import Scene
 
-    from dmm_edu.plots import toys
+    from dmm_edu.plots import FIGURES
 
     for name, spec in animate.SCENES.items():
         assert issubclass(animate.scene_class(name), Scene), name
-        assert spec.fallback.removeprefix(f"{spec.experiment}-").removesuffix(".png") in toys.FIGURES, spec.fallback
+        figure = spec.fallback.removeprefix(f"{spec.experiment}-").removesuffix(".png")
+        assert figure in FIGURES[spec.experiment], spec.fallback
 
 
 @pytest.mark.parametrize("scene", KEY_SCENES)
@@ -211,18 +184,6 @@ def test_cli_lists_the_scenes_and_rejects_an_unknown_one():
     assert runner.invoke(command, ["no_such_scene"]).exit_code == 2
 
 
-def regenerate() -> None:
-    """Write the control frames from the stored smoke result (run after a deliberate scene change)."""
-    import shutil
-    import tempfile
-
-    result = load_result(CONTROL / "E1-smoke")
-    with tempfile.TemporaryDirectory() as tmp:
-        for scene in KEY_SCENES:
-            done = animate.render(scene, "low", "png", out=tmp, result=result, frame_size=SIZE)
-            shutil.copy(done.output, CONTROL / f"{scene}.png")
-            print(f"wrote {CONTROL / f'{scene}.png'}")
-
-
 if __name__ == "__main__" and "--regenerate" in sys.argv:
-    regenerate()
+    stored_result = load_result(CONTROL / "E1-smoke")
+    regenerate({scene: stored_result for scene in KEY_SCENES})

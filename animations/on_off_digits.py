@@ -1,0 +1,222 @@
+"""On- and off-manifold parts of an adversarial perturbation on a real digit (E7, the paper's protocol).
+
+One attacked test digit x of E7: DeepFool's minimal perturbation d (anywhere), its tangent part
+P_T d (T = span of the autoencoder's decoder Jacobian J_dec at E(x), k columns) and its normal part
+P_N d = d - P_T d, and the minimal perturbations found inside T only (d_on) and inside its normal
+space only (d_off). The images morph by interpolating pixel arrays; perturbations are drawn on a
+diverging scale (white = 0) amplified so that the largest pixel shown saturates, and the scene says
+by how much. The closing line reads E7's medians over all attacked digits, whichever way they point.
+Book page: "On- and off-manifold perturbations on real images".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    UP,
+    Camera,
+    FadeIn,
+    FadeOut,
+    Group,
+    ImageMobject,
+    Rectangle,
+    Scene,
+    Text,
+    UpdateFromAlphaFunc,
+    VGroup,
+)
+from manim.mobject.types.image_mobject import RESAMPLING_ALGORITHMS
+from PIL import Image
+
+from animations._common import ABOVE, BELOW, FONT, MUTED, ON, SMALL, scene_result, title_card
+
+IMAGE_HEIGHT = 2.3  #: scene units per image side
+COLUMNS_X = (-4.3, 0.0, 4.3)  #: centres of the three columns
+ROWS_Y = (1.45, -1.9)  #: centres of the image row and the perturbation row
+PARTS = ("d_free", "d_tangent", "d_normal", "d_on", "d_off")  #: the ae_ex_* perturbations the scene reads
+
+
+class PixelCamera(Camera):
+    """manim's Camera, drawing ImageMobjects that are not rotated (all this scene has) by a plain resize.
+
+    manim 0.22's own image drawing builds its canvas with `Image.fromarray(float zeros, mode="RGBA")`,
+    which Pillow >= 12 refuses ("Invalid mode for data type"), so no ImageMobject renders beside the
+    project's Pillow 13. Here the image is resized into its bounding box with its own resampling
+    algorithm (nearest: crisp pixels) and laid over the frame.
+    """
+
+    def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
+        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)  # (4, 2) pixel coords
+        (left, top), (right, bottom) = np.rint(corners.min(axis=0)).astype(int), np.rint(corners.max(axis=0)).astype(int)
+        if right <= left or bottom <= top:
+            return
+        sub = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8), mode="RGBA")
+        sub = sub.resize((right - left, bottom - top), resample=image_mobject.resampling_algorithm)
+        canvas = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
+        canvas.paste(sub, (left, top))  # clipped at the frame's edges
+        self.overlay_PIL_image(pixel_array, canvas)
+
+
+def gray_rgba(img: np.ndarray) -> np.ndarray:
+    """An image (C, H, W) in [0, 1] (values outside are clipped) as (H, W, 4) uint8: grey for C = 1, RGB for C = 3."""
+    a = np.clip(img, 0.0, 1.0)  # (C, H, W)
+    rgb = np.repeat(a, 3, axis=0) if a.shape[0] == 1 else a[:3]  # (3, H, W)
+    out = np.full((*a.shape[1:], 4), 255, dtype=np.uint8)  # (H, W, 4)
+    out[..., :3] = np.rint(255 * np.transpose(rgb, (1, 2, 0)))  # (H, W, 3)
+    return out
+
+
+def signed_rgba(d: np.ndarray, vmax: float) -> np.ndarray:
+    """A perturbation (C, H, W) on the diverging scale [-vmax, vmax] as (H, W, 4) uint8.
+
+    0 is white-ish (ON), -vmax and below full blue (BELOW), +vmax and above full orange-red (ABOVE);
+    colour images are drawn by their channel mean, as in dmm_edu.plots.on_off_images.
+    """
+    t = np.clip(d.mean(axis=0) / vmax, -1.0, 1.0)[..., None]  # (H, W, 1) in [-1, 1]
+    mid, lo, hi = (np.array(c.to_rgb()) for c in (ON, BELOW, ABOVE))  # (3,) each, in [0, 1]
+    rgb = mid + np.abs(t) * (np.where(t < 0, lo, hi) - mid)  # (H, W, 3): linear from white to the end colour
+    out = np.full((*d.shape[1:], 4), 255, dtype=np.uint8)  # (H, W, 4)
+    out[..., :3] = np.rint(255 * rgb)
+    return out
+
+
+def pixel_image(rgba: np.ndarray, x: float, y: float) -> ImageMobject:
+    """An ImageMobject of (H, W, 4) uint8 pixels at (x, y), scaled with nearest-neighbour resampling (crisp pixels)."""
+    img = ImageMobject(rgba.copy(), resampling_algorithm=RESAMPLING_ALGORITHMS["nearest"])
+    img.height = IMAGE_HEIGHT
+    return img.move_to([x, y, 0])
+
+
+def morph(img: ImageMobject, a: np.ndarray, b: np.ndarray, run_time: float) -> UpdateFromAlphaFunc:
+    """Interpolate img's pixels from a to b, (H, W, 4) uint8 each: (1 - t)·a + t·b."""
+    a, b = a.astype(float), b.astype(float)
+
+    def step(mob, t):
+        mob.pixel_array = np.rint((1 - t) * a + t * b).astype(np.uint8)  # (H, W, 4)
+        return mob
+
+    return UpdateFromAlphaFunc(img, step, run_time=run_time)
+
+
+def caption(text: str, under) -> Text:
+    """A small label just below the mobject `under`."""
+    return Text(text, font=FONT, font_size=SMALL - 4).next_to(under, DOWN, buff=0.12)
+
+
+class OnOffDigits(Scene):
+    """E7, one example digit: x -> x + d, then d split into P_T d and P_N d, then d_on and d_off beside them.
+
+    Class attributes (set by `configured`): result (an E7 Result; None = see _common.scene_result),
+    example_index (which of the result's example digits, ae_ex_*), step_seconds (length of each morph).
+    """
+
+    result = None
+    example_index = 0
+    step_seconds = 1.5
+
+    def __init__(self, **kwargs):
+        super().__init__(camera_class=PixelCamera, **kwargs)
+
+    def construct(self):
+        r = scene_result(self, "E7")
+        xs = r.arrays["ae_ex_x"]  # (E, C, H, W)
+        i = int(self.example_index)
+        if not 0 <= i < len(xs):
+            raise ValueError(f"example_index={self.example_index!r} is out of range; the result holds "
+                             f"{len(xs)} example digits (0 to {len(xs) - 1})")
+        x = xs[i]  # (C, H, W)
+        d = {part: r.arrays[f"ae_ex_{part}"][i] for part in PARTS}  # each (C, H, W)
+        norm = {part: float(np.linalg.norm(v)) for part, v in d.items()}  # ‖·‖₂ over all pixels
+        label = int(r.arrays["labels"][r.arrays["ae_ex_index"][i]])
+        n, k = int(r.metrics["n"]), int(r.metrics["k"])
+        share = norm["d_tangent"] ** 2 / norm["d_free"] ** 2  # ‖P_T d‖²/‖d‖² (P_T d ⟂ P_N d: the squares add up)
+
+        title_card(self, "On- and off-manifold parts on real digits", [
+            f"E7 · the paper's protocol · {r.metrics['dataset']} digits, n = {n} pixels · {r.profile} run",
+            f"tangent space T at x: an autoencoder's decoder Jacobian J_dec at E(x), k = {k} directions (QR)",
+            "d: DeepFool's minimal perturbation that flips the classifier, searched anywhere",
+            "P_T d: its part along T;   P_N d = d - P_T d: its part perpendicular to T",
+            "d_on, d_off: the minimal perturbations searched only in T / only perpendicular to T",
+            f"one digit (example {i} of {len(xs)}); perturbations amplified to be seen, images clipped to [0, 1]",
+        ])
+
+        header = self._header("x: a test digit the network classifies correctly")
+        x_rgba = gray_rgba(x)
+        top = [pixel_image(x_rgba, cx, ROWS_Y[0]) for cx in COLUMNS_X]  # the images x + part
+        frames = [Rectangle(width=IMAGE_HEIGHT, height=IMAGE_HEIGHT, stroke_color=MUTED, stroke_width=1.5)
+                  .move_to([cx, cy, 0]) for cy in ROWS_Y for cx in COLUMNS_X]  # row-major: 0-2 top, 3-5 bottom
+        name_x = caption("x", top[0])
+        self.play(FadeIn(Group(top[0], frames[0], name_x, header)), run_time=0.6)
+        self.wait(0.8)
+
+        # x -> x + d, with d amplified below it
+        vmax1 = float(np.abs(d["d_free"]).max()) or 1.0  # the colour saturates at ±vmax1
+        zero = signed_rgba(np.zeros_like(x), 1.0)  # (H, W, 4) all white: no perturbation yet
+        bottom = [pixel_image(zero, cx, ROWS_Y[1]) for cx in COLUMNS_X]  # the perturbations, amplified
+        note1 = self._note(i, label, vmax1)
+        head1 = self._header("x + d: the adversarial image (d = DeepFool's minimal perturbation)")
+        self.play(FadeIn(Group(bottom[0], frames[3])), FadeOut(header), FadeIn(head1), FadeIn(note1), run_time=0.5)
+        self.play(morph(top[0], x_rgba, gray_rgba(x + d["d_free"]), self.step_seconds),
+                  morph(bottom[0], zero, signed_rgba(d["d_free"], vmax1), self.step_seconds),
+                  FadeOut(name_x), FadeIn(caption("x + d", top[0])),
+                  FadeIn(caption(f"d   ‖d‖ = {norm['d_free']:.2f}", bottom[0])))
+        self.wait(1.2)
+
+        # d = P_T d + P_N d, beside it
+        head2 = self._header(f"d = P_T d + P_N d:   ‖P_T d‖²/‖d‖² = {share:.2f}   "
+                             f"(a random direction: k/n = {k / n:.3f})")
+        parts = (("d_tangent", "P_T d"), ("d_normal", "P_N d"))
+        self.play(FadeIn(Group(top[1], top[2], bottom[1], bottom[2], *frames[1:3], *frames[4:])), FadeOut(head1),
+                  FadeIn(head2), run_time=0.5)
+        anims, caps = [], []
+        for col, (part, name) in enumerate(parts, start=1):
+            anims += [morph(top[col], x_rgba, gray_rgba(x + d[part]), self.step_seconds),
+                      morph(bottom[col], zero, signed_rgba(d[part], vmax1), self.step_seconds)]
+            caps += [caption(f"x + {name}", top[col]), caption(f"{name}   ‖{name}‖ = {norm[part]:.2f}", bottom[col])]
+        self.play(*anims, FadeIn(VGroup(*caps)))
+        self.wait(2.0)
+
+        # d_on and d_off: the minimal perturbations inside T only / perpendicular to T only
+        vmax2 = max(float(np.abs(d[p]).max()) for p in ("d_free", "d_on", "d_off")) or 1.0  # one scale for the three
+        head3 = self._header("the minimal perturbation searched only in T (d_on) and only perpendicular to T (d_off)")
+        anims = [morph(bottom[0], signed_rgba(d["d_free"], vmax1), signed_rgba(d["d_free"], vmax2), self.step_seconds)]
+        caps2 = []
+        for col, (old, part) in enumerate((("d_tangent", "d_on"), ("d_normal", "d_off")), start=1):
+            anims += [morph(top[col], gray_rgba(x + d[old]), gray_rgba(x + d[part]), self.step_seconds),
+                      morph(bottom[col], signed_rgba(d[old], vmax1), signed_rgba(d[part], vmax2), self.step_seconds)]
+            caps2 += [caption(f"x + {part}", top[col]),
+                      caption(f"{part}   ‖{part}‖ = {norm[part]:.2f} = {norm[part] / norm['d_free']:.1f} ‖d‖",
+                              bottom[col])]
+        self.play(*anims, FadeOut(VGroup(*caps)), FadeIn(VGroup(*caps2)), FadeOut(head2), FadeIn(head3),
+                  FadeOut(note1), FadeIn(self._note(i, label, vmax2)))
+        self.wait(2.0)
+        self.play(FadeOut(head3), FadeIn(self._verdict(r.metrics, n, k)), run_time=0.6)
+        self.wait(3.0)
+
+    @staticmethod
+    def _header(text: str) -> Text:
+        return Text(text, font=FONT, font_size=SMALL).to_edge(UP, buff=0.3)
+
+    @staticmethod
+    def _note(i: int, label: int, vmax: float) -> Text:
+        """The bottom line: which digit, and how much the perturbations are amplified (×1/vmax)."""
+        return Text(f"E7 · example {i}, labelled {label} · perturbations ×{1 / vmax:.1f}: full colour = ±{vmax:.2f} "
+                    "per pixel (pixels lie in [0, 1]), blue < 0 < red", font=FONT, font_size=SMALL - 8,
+                    color=MUTED).to_edge(DOWN, buff=0.15)
+
+    @staticmethod
+    def _verdict(metrics: dict, n: int, k: int) -> VGroup:
+        """E7's medians over all attacked digits and its recorded checks of the DMM's prediction d_on ≫ d_free ≈ d_off."""
+        m, checks = metrics["ae"], metrics["checks"]
+        on_key = next(key for key in checks if key.startswith("ae_d_on_over_d_free_above_"))
+        off_key = next(key for key in checks if key.startswith("ae_d_off_over_d_free_below_"))
+        held = [f"d_on/d_free > {on_key.rsplit('_', 1)[1]}: {'yes' if checks[on_key] else 'no'}",
+                f"d_off/d_free < {off_key.rsplit('_', 1)[1]}: {'yes' if checks[off_key] else 'no'}"]
+        lines = [f"all {m['n_measured']} attacked digits (medians): d_on/d_free = {m['d_on_over_d_free']:.2f}, "
+                 f"d_off/d_free = {m['d_off_over_d_free']:.2f}; a random {k}-dim subspace: √(n/k) = {np.sqrt(n / k):.1f}",
+                 f"the DMM predicts d_on ≫ d_free ≈ d_off; E7 checks   {held[0]}   {held[1]}"]
+        block = VGroup(*[Text(line, font=FONT, font_size=SMALL - 4) for line in lines]).arrange(DOWN, buff=0.1)
+        if block.width > 13.4:
+            block.scale_to_fit_width(13.4)
+        return block.to_edge(UP, buff=0.15)
