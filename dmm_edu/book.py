@@ -39,6 +39,13 @@ def book_profile() -> str:
     return check_choice(PROFILE_ENV, os.environ.get(PROFILE_ENV, "book"), PROFILES)
 
 
+def lab_profile() -> str:
+    """The profile a lab runs its experiments at: the book's while the site is being built
+    ($DMM_EDU_BOOK_PROFILE, so the executed labs show the runs the chapters quote), else "smoke"
+    (seconds: a reader running a downloaded lab)."""
+    return check_choice(PROFILE_ENV, os.environ.get(PROFILE_ENV, "smoke"), PROFILES)
+
+
 def book_experiments() -> dict[str, int]:
     """{experiment id: seed} of every run the book shows: the claims' experiments and the figures'."""
     needed = claims.experiments_for()

@@ -96,6 +96,19 @@ def test_book_profile_comes_from_the_environment(monkeypatch):
         book.book_profile()
 
 
+def test_labs_run_at_the_books_profile_during_a_build_and_at_smoke_otherwise(monkeypatch):
+    monkeypatch.delenv(book.PROFILE_ENV, raising=False)
+    assert book.lab_profile() == "smoke"  # a reader running a downloaded lab: seconds
+    monkeypatch.setenv(book.PROFILE_ENV, "book")  # what `book.build` sets for mkdocs and its kernels
+    assert book.lab_profile() == "book"
+    monkeypatch.setenv(book.PROFILE_ENV, "huge")
+    with pytest.raises(ValueError, match="DMM_EDU_BOOK_PROFILE='huge'"):
+        book.lab_profile()
+    for lab in (ROOT / "docs" / "labs").glob("*.py"):  # no lab pins a profile in the code it executes
+        code = "\n".join(line for line in lab.read_text().splitlines() if not line.lstrip().startswith("#"))
+        assert 'profile="smoke"' not in code and 'profile="book"' not in code, lab.name
+
+
 def test_book_experiments_cover_claims_and_figures():
     needed = book.book_experiments()
     assert set(claims.experiments_for()) | set(book.FIGURE_EXPERIMENTS) == set(needed)

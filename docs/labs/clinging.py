@@ -11,24 +11,32 @@
 # ---
 
 # %% [markdown]
-# # Lab: clinging on a small chessboard
+# # Lab: clinging on a chessboard
 #
-# This lab reruns the experiment behind the chapter "Clinging and dimpling on a toy" at its
-# `smoke` size (a 4×4 board, two seeds, seconds on a laptop) and draws the same figures.
+# This lab reruns the experiment behind the chapter "Clinging and dimpling on a toy" and draws the
+# same figures. Run as a script or a notebook, it uses the `smoke` size: a 4×4 board and two seeds,
+# seconds on a laptop. The copy on the book's website was executed while the book was built, at the
+# `book` size (an 8×8 board, three seeds): the very run the chapter quotes, cached by the build. Set
+# `PROFILE = "book"` below to get it (about a minute and a half on two cores the first time).
 # Everything it calls is in the `dmm_edu` package; download this file (the button at the top
 # right) and open it in Jupyter with jupytext, or run it as a script.
 #
-# The data: 16 points $x_i = (i/3, j/3, 0.5)$ on the plane $z = 0.5$ in $\mathbb{R}^3$, with
-# checkerboard labels. The manifold is the plane, so the tangent space is exact.
+# The data: an $m \times m$ grid of points on the plane $z = 0.5$ in $\mathbb{R}^3$ (for $m = 4$:
+# $x_{ij} = (i/3, j/3, 0.5)$), with checkerboard labels. The manifold is the plane, so the tangent
+# space is exact.
 
 # %%
 import numpy as np
 
+from dmm_edu.book import lab_profile
 from dmm_edu.data.toys import chessboard
+from dmm_edu.experiments.base import config_for, run_cached
 
-world = chessboard(4)
+PROFILE = lab_profile()  # "smoke" when you run this file; the book's profile when the site is built
+world = chessboard(config_for("E1", PROFILE).board)
+print(f"experiments at the {PROFILE!r} profile")
 print(world.description)
-print("x:", world.x.shape, " labels:", np.bincount(world.y))  # x: (16, 3)
+print("x:", world.x.shape, " labels:", np.bincount(world.y))  # x: (m², 3)
 
 # %% [markdown]
 # ## Train and measure
@@ -39,9 +47,7 @@ print("x:", world.x.shape, " labels:", np.bincount(world.y))  # x: (16, 3)
 # The result is cached: running this cell again is instant.
 
 # %%
-from dmm_edu.experiments.base import run_cached
-
-result = run_cached("E1", profile="smoke", seed=0)
+result = run_cached("E1", profile=PROFILE, seed=0)
 board = result.metrics["board_B"]
 for f, c, a in zip(result.metrics["fractions"], board["cling_median"], board["accuracy_median"]):
     print(f"{f:5.2f} T   cling {c:.2f}   train accuracy {a:.2f}")
@@ -49,7 +55,7 @@ for f, c, a in zip(result.metrics["fractions"], board["cling_median"], board["ac
 # %% [markdown]
 # ## The figures
 #
-# The same functions draw the book's figures from the `book` run. Here: cling over training, for
+# The same functions draw the book's figures. Here: cling over training, for
 # each seed (thin) and the median (bold). A cling near 0 means the boundary lies on the plane.
 
 # %%
@@ -64,8 +70,7 @@ plot(result, "snapshots")
 # %% [markdown]
 # ## Try it
 #
-# 1. Is the small board a fair stand-in for the 8×8 one? Compare the median cling at $0.25\,T$
-#    above with the chapter's number, and read `result.metrics["board_B"]["cling_quarter_T_per_seed"]`.
-# 2. Run the `book` profile (`run_cached("E1", profile="book")`, about a minute and a half on two
-#    cores) and draw `plot(result, "margins")`: where is the nearest label flip, through the sheet or
-#    within the plane?
+# 1. Is the small board a fair stand-in for the 8×8 one? Run both profiles and compare the median
+#    cling at $0.25\,T$, and read `result.metrics["board_B"]["cling_quarter_T_per_seed"]`.
+# 2. On the `book` run, draw `plot(result, "margins")`: where is the nearest label flip, through the
+#    sheet or within the plane?
