@@ -106,6 +106,7 @@ class SlicePanel(VGroup):
 
 
 def label(text: str, colour, mob, direction, font_size: int = SMALL) -> Text:
+    """`text` in `colour`, placed next to the mobject `mob` on the side `direction` (e.g. LEFT)."""
     return Text(text, font=FONT, font_size=font_size, color=colour).next_to(mob, direction, buff=0.1)
 
 
@@ -215,6 +216,6 @@ class AdversarialStep(Scene):
     def _caption(self, r, c: float, s: dict) -> Text:
         ratio = s["d_off"] / s["d_on"]
         med, n = self._median_ratio(r, c)
-        verdict = "DMM picture holds" if med < 1 else "DMM picture fails: on-manifold is shorter"
-        return Text(f"d_off/d_on = {ratio:.2f} (median of {n}: {med:.2f})\n{verdict}", font=FONT, font_size=18,
-                    line_spacing=0.8)
+        verdict = "DMM ordering holds" if med < 1 else "DMM ordering fails: on-manifold is shorter"
+        return Text(f"this point: d_off/d_on = {ratio:.2f}\nmedian of {n} points: {med:.2f}, {verdict}", font=FONT,
+                    font_size=18, line_spacing=0.8)

@@ -19,6 +19,7 @@ from manim import (
     RIGHT,
     UP,
     Create,
+    DashedLine,
     FadeIn,
     FadeOut,
     GrowArrow,
@@ -36,8 +37,8 @@ MODELS = ("standard", "adversarial")
 
 
 def way(d: float, reach: float) -> str:
-    """A distance as text; a ray that meets no boundary as far as it was searched reads '> reach'."""
-    return f"{d:.2f}" if np.isfinite(d) else f"> {reach:.2f}"
+    """A distance as text; a ray that meets no boundary as far as it was searched reads 'none within reach'."""
+    return f"{d:.2f}" if np.isfinite(d) else f"none within {reach:.2f}"
 
 
 class DeeperDimples(Scene):
@@ -116,9 +117,18 @@ class DeeperDimples(Scene):
 
         self.play(UpdateFromAlphaFunc(arrows["v"], grow("v", OFF_COLOUR)),
                   UpdateFromAlphaFunc(arrows["u"], grow("u", ON_COLOUR)), run_time=self.step_seconds)
+        for ax, colour in (("v", OFF_COLOUR), ("u", ON_COLOUR)):
+            if not np.isfinite(lengths[ax][1]):  # no boundary on this ray: an open-ended dashed line, no tip
+                ray = right.arrow(ax, edge, colour)
+                self.play(Transform(arrows[ax], DashedLine(ray.get_start(), ray.get_end(), color=colour,
+                                                           stroke_width=ray.get_stroke_width())), run_time=0.3)
         self.add(right.point)
-        rays = Text("arrows: the same rays, out to the new boundary", font=FONT, font_size=16, color=MUTED) \
-            .next_to(right.frame, DOWN, buff=0.08)
+        missed = not all(np.isfinite(lengths[ax][1]) for ax in "uv")
+        rays = Text("the same rays, out to the new boundary" + ("\n(dashed: none met)" if missed else ""),
+                    font=FONT, font_size=16, color=MUTED, line_spacing=0.8)
+        if rays.width > right.frame.width:
+            rays.scale_to_fit_width(right.frame.width)
+        rays.next_to(right.frame, DOWN, buff=0.08)
         texts = VGroup(label(way(cross[("adversarial", "v")], reach), OFF_COLOUR, arrows["v"], LEFT),
                        label(way(cross[("adversarial", "u")], reach), ON_COLOUR, arrows["u"], DOWN).shift(0.25 * DOWN))
         self.play(FadeIn(rays), FadeIn(texts), run_time=0.3)

@@ -225,6 +225,13 @@ CLAIMS: dict[str, Claim] = {c.name: c for c in [
     _c("E9.adversarial.pgd_success", ("adversarial", "pgd_success_at_eps"), "{:.0%}",
        "AT: PGD success rate at the training eps"),
     _c("E9.adversarial.test_accuracy", ("adversarial", "test_accuracy"), "{:.0%}", "AT: clean test accuracy"),
+    _c("E9.slices.n_points", ("slices", "n_points"), "{:d}", "test points sliced for the figure"),
+    _c("E9.slices.normal_misses_adversarial", ("slices", "normal_ray_misses_adversarial"), "{:d}",
+       "sliced points where AT's boundary is not met along the normal within 4x the standard net's longest distance"),
+    _c("E9.slices.normal_misses_standard", ("slices", "normal_ray_misses_standard"), "{:d}",
+       "sliced points where the standard boundary is not met along the normal (same reach)"),
+    _c("E9.slices.cross_u_ratio", ("slices", "cross_u_ratio_median"), "{:.2f}",
+       "median AT / standard distance to the boundary along the manifold ray, in the shared plane"),
     # E9i — adversarial training on the bundled digits, PCA tangent
     _c("E9i.eps", ("eps",), "{:.2f}", "digits: the L2 radius of the training attack (the standard net's median d_free)"),
     _c("E9i.ratio_d_off", ("ratio_d_off",), "{:.2f}", "digits: d_off after AT over d_off after standard training"),

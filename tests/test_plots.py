@@ -36,8 +36,9 @@ def expected_axes(result, name) -> int:
         return len(groups) * cols + has_board
     if result.experiment == "E3":
         return len(result.metrics["dims"])
-    if (result.experiment, name) == ("E5", "slices"):  # one panel per sliced point, for every init scale
-        return sum(a.shape[0] for key, a in result.arrays.items() if key.startswith("slice_logit_"))
+    if (result.experiment, name) == ("E5", "slices"):  # a row per init scale, a column per sliced point
+        counts = [a.shape[0] for key, a in result.arrays.items() if key.startswith("slice_logit_")]
+        return len(counts) * max(counts)
     return {("E1", "cling"): 2, ("E1", "margins"): 1, ("E2", "tilting"): 2, ("E2", "sgd"): 2,
             ("E4", "gradients"): 1, ("E5", "distances"): 2}[(result.experiment, name)]
 

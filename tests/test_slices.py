@@ -217,6 +217,16 @@ def test_bad_plane_and_model_are_refused():
         ray_crossing(mlp([2, 2]), np.zeros(2), [1.0, 0.0], 0.0)
 
 
+def test_slice_stack_refuses_a_non_positive_extent_and_non_integer_labels(rng):
+    model = mlp([3, 4, 2])
+    x = rng.standard_normal((2, 3))
+    u, v = np.tile([1.0, 0, 0], (2, 1)), np.tile([0, 1.0, 0], (2, 1))
+    with pytest.raises(ValueError, match="extent must be > 0"):
+        slice_stack(model, x, u, v, np.array([1.0, 0.0]), 5)
+    with pytest.raises(ValueError, match="labels must be integer"):
+        slice_stack(model, x, u, v, np.ones(2), 5, labels=np.array([0.0, 1.7]))
+
+
 # ---------------------------------------------------------------- what E5 and E9 save
 
 
@@ -242,11 +252,11 @@ def test_e5_slices_pass_through_the_attacked_points_in_the_plane_of_their_pertur
         for d in ("d_on", "d_off", "d_free"):  # the same attacks as the measured ones
             np.testing.assert_allclose(get[d], e5.arrays[f"{d}_{tag}"][idx], rtol=1e-6)
         assert np.all(get["logit"][:, R // 2, R // 2] > 0)  # the centre is the point, on its own class's side
-        assert np.all(np.abs(get["cos"]) < 1e-8)  # exact tangent/normal split: δ_on ⊥ δ_off
+        assert np.all(np.abs(get["cos"]) < 1e-8)  # guards the construction: the exact split gives δ_on ⊥ δ_off
         # DeepFool's perturbation lands across the boundary, so the ray crosses it no later than that
         assert np.all(get["cross_u"] <= get["d_on"] * (1 + 1e-9))
         assert np.all(get["cross_v"] <= get["d_off"] * (1 + 1e-9))
-        assert np.all(get["axis_u"][:, -1] >= np.maximum(get["d_on"], get["d_off"]))  # both arrows fit
+        assert np.all(get["axis_u"][:, -1] >= np.maximum(get["d_on"], get["d_off"]))  # guards the extent: both arrows fit
 
 
 def test_e9_slices_share_the_plane_and_the_standard_network_reaches_its_boundary(e9):

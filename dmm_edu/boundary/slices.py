@@ -197,10 +197,14 @@ def slice_stack(model, x, u, v, extent, resolution: int = 81, labels=None) -> tu
     u = check_array("u", u, shape=x.shape)  # (S, n)
     v = check_array("v", v, shape=x.shape)  # (S, n)
     extent = check_array("extent", extent, shape=(x.shape[0],))  # (S,)
+    if not np.all(extent > 0):
+        raise ValueError(f"extent must be > 0 for every point (half-widths of the slices); got {extent.tolist()}")
     if labels is not None:
         labels = np.asarray(labels)
         if labels.shape != (x.shape[0],):
             raise ValueError(f"labels must have shape ({x.shape[0]},), one per point; got shape {labels.shape}")
+        if labels.size and not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be integer class indices; got dtype {labels.dtype}")
     R = check_positive_int("resolution", resolution, minimum=3)
     values = np.empty((x.shape[0], R, R))  # (S, R, R)
     axis = np.empty((x.shape[0], R))  # (S, R)

@@ -138,6 +138,7 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     arrays.update(shared_plane_slices({"standard": standard, "adversarial": robust}, world, x[slice_at], y[slice_at],
                                       config))
     arrays["slice_index"] = slice_at
+    metrics["slices"] = slice_summary(arrays)
     if progress:
         for name in dist:
             m = metrics[name]
@@ -181,3 +182,14 @@ def shared_plane_slices(models: dict, world, x: np.ndarray, y: np.ndarray, confi
     out.update({"slice_axis_u": axis.astype(np.float32), "slice_axis_v": axis.astype(np.float32),
                 "slice_label": np.asarray(y), "slice_reach": reach})
     return out
+
+
+def slice_summary(arrays: dict) -> dict:
+    """What the slices show, as numbers the book can quote: how many sliced points, at how many of them
+    the +v (normal) ray meets no boundary within slice_reach for each network, and the median ratio
+    AT / standard of the distance along +u (the manifold) to the boundary (NaN where a ray misses)."""
+    misses = {m: int(np.isnan(arrays[f"slice_cross_v_{m}"]).sum()) for m in ("standard", "adversarial")}
+    ratio_u = arrays["slice_cross_u_adversarial"] / arrays["slice_cross_u_standard"]  # (S,)
+    return {"n_points": int(len(arrays["slice_index"])), "normal_ray_misses_standard": misses["standard"],
+            "normal_ray_misses_adversarial": misses["adversarial"],
+            "cross_u_ratio_median": float(np.nanmedian(ratio_u)) if np.isfinite(ratio_u).any() else float("nan")}

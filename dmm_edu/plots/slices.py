@@ -23,6 +23,7 @@ AXIS_LABEL_V = "b: along the normal, v = δ_off/‖δ_off‖ (L2)"
 
 
 def class_colour(label: int) -> str:
+    """The tint of class `label` in the slice panels (the scenes use the same), as a hex string."""
     return CLASS_COLOURS.get(int(label), style.colour(int(label)))
 
 
