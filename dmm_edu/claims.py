@@ -225,6 +225,7 @@ CLAIMS: dict[str, Claim] = {c.name: c for c in [
     _c("E9.adversarial.pgd_success", ("adversarial", "pgd_success_at_eps"), "{:.0%}",
        "AT: PGD success rate at the training eps"),
     _c("E9.adversarial.test_accuracy", ("adversarial", "test_accuracy"), "{:.0%}", "AT: clean test accuracy"),
+    _c("E9.n_measured", ("n_measured",), "{:d}", "test points where every attack on both networks succeeded"),
     _c("E9.slices.n_points", ("slices", "n_points"), "{:d}", "test points sliced for the figure"),
     _c("E9.slices.normal_misses_adversarial", ("slices", "normal_ray_misses_adversarial"), "{:d}",
        "sliced points where AT's boundary is not met along the normal within 4x the standard net's longest distance"),
