@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from dmm_edu.attacks import deepfool as np_deepfool  # noqa: E402
 from dmm_edu.attacks import fgsm as np_fgsm  # noqa: E402
@@ -21,14 +21,6 @@ from dmm_edu.torch_nn.convert import from_numpy_mlp  # noqa: E402
 
 TOL = 1e-4
 MOST = 0.95
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from dmm_edu.attacks.torch_track import FGSM, PGD, PGDL2, DeepFool, deepfool, fgsm, pgd  # noqa: E402
 from dmm_edu.manifold import SubspaceProjector  # noqa: E402
@@ -16,14 +16,6 @@ from dmm_edu.torch_nn.convert import from_numpy_mlp, to_numpy_mlp  # noqa: E402
 ATTACKS = {"fgsm": lambda m, x, y, **kw: fgsm(m, x, y, 0.1, **kw),
            "pgd": lambda m, x, y, **kw: pgd(m, x, y, 0.1, steps=3, **kw),
            "deepfool": lambda m, x, y, **kw: deepfool(m, x, y, **kw)}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def net(sizes=(4, 8, 3), seed=0, activation="tanh", dtype=np.float64):

@@ -6,20 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from dmm_edu.attacks.torch_track import deepfool  # noqa: E402
 from dmm_edu.attacks.torch_track.deepfool import input_jacobian  # noqa: E402
 from dmm_edu.numpy_nn import MLP  # noqa: E402
 from dmm_edu.torch_nn.convert import from_numpy_mlp  # noqa: E402
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def randn(seed, *shape):

@@ -8,22 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from dmm_edu.attacks.torch_track import fgsm, pgd  # noqa: E402
 from dmm_edu.attacks.torch_track._common import objective  # noqa: E402
 from dmm_edu.numpy_nn import MLP  # noqa: E402
 from dmm_edu.torch_nn.convert import from_numpy_mlp  # noqa: E402
-
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread avoids thread hand-offs that dominate on a busy 2-core machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 DUAL = {"linf": 1, "l2": 2}  # a linear logit moves by eps·‖w‖_q, q the dual norm: ‖·‖₁ for L∞, ‖·‖₂ for L2

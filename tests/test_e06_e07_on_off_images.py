@@ -12,10 +12,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from data_fixtures import md5, pattern_images, sha256  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+from smoke_runs import smoke  # noqa: E402
 
 from dmm_edu.data import image_catalog as catalog  # noqa: E402
 from dmm_edu.data.cifar import cifar_bytes  # noqa: E402
@@ -27,25 +28,6 @@ from dmm_edu.plots import FIGURES, plot  # noqa: E402
 from dmm_edu.plots import on_off_images  # noqa: E402
 
 K, N = 16, 784  # the smoke profiles' tangent dimension and MNIST's pixel count
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small models gain nothing from intra-op threads on a busy machine; restore the setting afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-_RESULTS: dict = {}
-
-
-def smoke(experiment: str, seed: int):
-    """The smoke result of (experiment, seed), run once per test session."""
-    if (experiment, seed) not in _RESULTS:
-        _RESULTS[experiment, seed] = run_experiment(experiment, "smoke", seed=seed)
-    return _RESULTS[experiment, seed]
 
 
 # ---------------------------------------------------------------- the claims, across seeds

@@ -10,9 +10,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+from smoke_runs import smoke  # noqa: E402
 
 from dmm_edu.experiments import e08i_cling_images as e08i  # noqa: E402
 from dmm_edu.experiments import e09i_adversarial_training_images as e09i  # noqa: E402
@@ -20,26 +21,6 @@ from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, plot  # noqa: E402
 
 K, N = 16, 784  # the tangent dimension and MNIST's pixel count
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small models gain nothing from intra-op threads on a busy machine; restore the setting afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-_RESULTS: dict = {}
-
-
-def smoke(experiment: str, seed: int, **overrides):
-    """The smoke result of (experiment, seed, overrides), run once per test session."""
-    key = (experiment, seed, tuple(sorted(overrides.items())))
-    if key not in _RESULTS:
-        _RESULTS[key] = run_experiment(experiment, "smoke", seed=seed, **overrides)
-    return _RESULTS[key]
 
 
 # ---------------------------------------------------------------- E8i: what the baselines fix

@@ -12,9 +12,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+from smoke_runs import smoke  # noqa: E402
 
 from dmm_edu.experiments import e10_mislabeled_images as e10  # noqa: E402
 from dmm_edu.experiments import e12_wallace_control as e12  # noqa: E402
@@ -22,25 +23,6 @@ from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, plot  # noqa: E402
 
 C = 10  # MNIST's classes
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small models gain nothing from intra-op threads on a busy machine; restore the setting afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-_RESULTS: dict = {}
-
-
-def smoke(experiment: str, seed: int):
-    """The smoke result of (experiment, seed), run once per test session."""
-    if (experiment, seed) not in _RESULTS:
-        _RESULTS[experiment, seed] = run_experiment(experiment, "smoke", seed=seed)
-    return _RESULTS[experiment, seed]
 
 
 # ---------------------------------------------------------------- E10, across seeds
