@@ -19,6 +19,7 @@ from dmm_edu.boundary import (
     ray_crossing,
     score_function,
     slice_plane,
+    slice_planes,
     slice_stack,
 )
 from dmm_edu.experiments.base import run_experiment
@@ -215,6 +216,18 @@ def test_bad_plane_and_model_are_refused():
         logit_slice(object(), np.zeros(2), [1, 0], [0, 1], 1.0, 1.0)
     with pytest.raises(ValueError, match="t_max"):
         ray_crossing(mlp([2, 2]), np.zeros(2), [1.0, 0.0], 0.0)
+
+
+def test_slice_planes_is_slice_plane_row_by_row(rng):
+    d_on, d_off = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
+    u, v = slice_planes(d_on, d_off)
+    for s in range(4):
+        u_s, v_s = slice_plane(d_on[s], d_off[s])
+        np.testing.assert_array_equal(u[s], u_s)
+        np.testing.assert_array_equal(v[s], v_s)
+    assert slice_planes(np.zeros((0, 6)), np.zeros((0, 6)))[0].shape == (0, 6)  # no point to slice: no plane
+    with pytest.raises(ValueError, match="shape"):
+        slice_planes(d_on, d_off[:3])
 
 
 def test_slice_stack_refuses_a_non_positive_extent_and_non_integer_labels(rng):

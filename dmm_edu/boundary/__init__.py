@@ -39,6 +39,7 @@ from dmm_edu.boundary.slices import (
     margin_function,
     ray_crossing,
     slice_plane,
+    slice_planes,
     slice_stack,
 )
 
@@ -48,5 +49,5 @@ __all__ = [
     "crossings_along_lines", "flat_manifold", "height_field", "height_surface", "in_manifold_margin",
     "logit_slice", "manifold_grid", "margin_function", "nearest_crossing",
     "nearest_other_label_distance", "normal_margin", "ray_crossing", "score_function", "score_gradient",
-    "slice_plane", "slice_stack", "tangent_directions",
+    "slice_plane", "slice_planes", "slice_stack", "tangent_directions",
 ]

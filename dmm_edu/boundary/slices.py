@@ -112,6 +112,17 @@ def slice_plane(d_on, d_off) -> tuple[np.ndarray, np.ndarray]:
     return u, v
 
 
+def slice_planes(d_on, d_off) -> tuple[np.ndarray, np.ndarray]:
+    """`slice_plane` for S points at once: d_on, d_off (S, n) -> u, v (S, n), one orthonormal pair per row."""
+    d_on, d_off = np.asarray(d_on, dtype=np.float64), np.asarray(d_off, dtype=np.float64)
+    if d_on.ndim != 2 or d_off.shape != d_on.shape:
+        raise ValueError(f"d_on and d_off must both have shape (S, n); got {d_on.shape} and {d_off.shape}")
+    pairs = [slice_plane(a, b) for a, b in zip(d_on, d_off)]
+    u = np.array([p[0] for p in pairs]).reshape(d_on.shape)  # (S, n)
+    v = np.array([p[1] for p in pairs]).reshape(d_on.shape)  # (S, n)
+    return u, v
+
+
 def _grid_size(resolution) -> tuple[int, int]:
     pair = resolution if isinstance(resolution, (tuple, list)) else (resolution, resolution)
     if len(pair) != 2:

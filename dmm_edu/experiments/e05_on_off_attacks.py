@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dmm_edu.attacks import deepfool
-from dmm_edu.boundary import ray_crossing, slice_plane, slice_stack
+from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
 from dmm_edu.experiments._subspace import (
     Recipe,
     attack_set,
@@ -84,9 +84,7 @@ def on_off_slices(model, world, x: np.ndarray, y: np.ndarray, config: Config) ->
     along +u / +v inside the slice (NaN if none), cos (S,) and label (S,).
     """
     free, on, off = (deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off"))
-    pairs = [slice_plane(a, b) for a, b in zip(on.delta, off.delta)]
-    u = np.array([p[0] for p in pairs]).reshape(x.shape)  # (S, n)
-    v = np.array([p[1] for p in pairs]).reshape(x.shape)  # (S, n)
+    u, v = slice_planes(on.delta.reshape(x.shape), off.delta.reshape(x.shape))  # (S, n) each: u in T, v ⊥ u
     extent = config.slice_extent * np.maximum(on.norm, off.norm)  # (S,)
     logit, axis = slice_stack(model, x, u, v, extent, config.slice_resolution, labels=y)  # (S, R, R), (S, R)
     cross_u = [ray_crossing(model, x[s], u[s], extent[s], int(y[s])) for s in range(len(x))]  # along the manifold

@@ -27,7 +27,7 @@ import numpy as np
 
 from dmm_edu._checks import check_rng
 from dmm_edu.attacks import deepfool, pgd
-from dmm_edu.boundary import ray_crossing, slice_plane, slice_stack
+from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
 from dmm_edu.experiments._subspace import (
     Recipe,
     clean_accuracy,
@@ -164,9 +164,7 @@ def shared_plane_slices(models: dict, world, x: np.ndarray, y: np.ndarray, confi
         own[name] = {s: deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off")}
         out.update({f"slice_d_{s}_{name}": r.norm for s, r in own[name].items()})
     ref = own["standard"]
-    pairs = [slice_plane(a, b) for a, b in zip(ref["on"].delta, ref["off"].delta)]
-    u = np.array([p[0] for p in pairs]).reshape(x.shape)  # (S, n)
-    v = np.array([p[1] for p in pairs]).reshape(x.shape)  # (S, n)
+    u, v = slice_planes(ref["on"].delta.reshape(x.shape), ref["off"].delta.reshape(x.shape))  # (S, n) each: u in T, v ⊥ u
     reach = 4.0 * np.maximum(ref["on"].norm, ref["off"].norm)  # (S,) how far each ray is searched
     for name, model in models.items():
         out[f"slice_cross_u_{name}"] = np.array([ray_crossing(model, x[s], u[s], reach[s], int(y[s]))
