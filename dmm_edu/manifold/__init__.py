@@ -1,4 +1,5 @@
-"""Tangent and normal spaces of data manifolds: projectors and the on-manifold fraction.
+"""Tangent and normal spaces of data manifolds: projectors, tangent bases fixed at points (`Frames`, for
+numpy and torch alike), the on-manifold fraction and every random baseline.
 
 The autoencoder tangent spaces (`AutoencoderProjector`, `tangent_basis`, `decoder_jacobian`,
 `orthonormal_basis`, in `dmm_edu.manifold.autoencoder`) need torch; they are imported on first use,
@@ -6,7 +7,16 @@ so `import dmm_edu.manifold` stays numpy-only.
 """
 
 from dmm_edu.manifold.pca_images import explained_variance_curve, pca_k_for_variance
-from dmm_edu.manifold.measures import on_fraction, random_baseline, sample_random_on_fraction
+from dmm_edu.manifold.frames import Frames, frames_at, random_frame, tangent_part
+from dmm_edu.manifold.measures import (
+    baselines,
+    on_fraction,
+    random_baseline,
+    random_d_off_over_d_free,
+    random_d_off_over_d_on,
+    random_d_on_over_d_free,
+    sample_random_on_fraction,
+)
 from dmm_edu.manifold.projectors import (
     LocalPCAProjector,
     PCAProjector,
@@ -25,8 +35,16 @@ __all__ = [
     "pca_projector",
     "LocalPCAProjector",
     "PointwiseProjector",
+    "Frames",
+    "frames_at",
+    "random_frame",
+    "tangent_part",
     "on_fraction",
     "random_baseline",
+    "random_d_on_over_d_free",
+    "random_d_off_over_d_free",
+    "random_d_off_over_d_on",
+    "baselines",
     "sample_random_on_fraction",
     "explained_variance_curve",
     "pca_k_for_variance",

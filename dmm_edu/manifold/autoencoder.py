@@ -5,7 +5,8 @@ image x its tangent space is spanned by the k columns of J_dec = dD/dz at z = E(
 matrix; a reduced QR J_dec = U_tan R gives an orthonormal basis U_tan, and P_T d = U_tan U_tan^T d
 (Karner's protocol for the paper's on-/off-manifold attacks, experiment E7). J_dec is computed by
 forward-mode differentiation (torch.func.jacfwd, k Jacobian-vector products, vmapped over the
-batch) instead of n backward passes. Book page: "On- and off-manifold perturbations on real images".
+batch) instead of n backward passes. Book page: "On- vs off-manifold
+perturbations" (the paper's protocol).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Claim C1 ("natural images lie near a low-dimensional manifold") in its simplest linear form: a
 few k << n principal directions carry most of the images' variance. The curve picks k for
-PCAProjector (which works on flattened images, X: (N, n)). Book page: "Data manifolds".
+PCAProjector (which works on flattened images, X: (N, n)). Book page: "Data manifolds and tangent
+spaces" (the image case).
 """
 
 from __future__ import annotations

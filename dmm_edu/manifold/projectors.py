@@ -2,8 +2,9 @@
 
 At a point x of a k-dimensional manifold M in R^n, an orthonormal basis U_tan (n, k) of the
 tangent space T_x M splits every direction d into P_T d = U_tan U_tan^T d (along M) and
-P_N d = d - P_T d (perpendicular to M). The book's chapter "on- vs off-manifold perturbations"
-uses these projectors with an exact tangent (synthetic worlds), global PCA and local PCA.
+P_N d = d - P_T d (perpendicular to M). The book uses these projectors with an exact tangent
+(synthetic worlds), global PCA and local PCA. Book pages: "Data manifolds and tangent spaces",
+"On- vs off-manifold perturbations".
 """
 
 from __future__ import annotations
