@@ -23,6 +23,7 @@ from dmm_edu.data.cifar import cifar_bytes  # noqa: E402
 from dmm_edu.experiments import _images  # noqa: E402
 from dmm_edu.experiments import e06_on_off_images as e06  # noqa: E402
 from dmm_edu.experiments import e07_autoencoder_tangent as e07  # noqa: E402
+from dmm_edu.manifold import Frames, on_fraction, random_frame  # noqa: E402
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, plot  # noqa: E402
 from dmm_edu.plots import on_off_images  # noqa: E402
@@ -34,11 +35,11 @@ K, N = 16, 784  # the smoke profiles' tangent dimension and MNIST's pixel count
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_e6_minimal_perturbations_lean_on_the_manifold_far_more_than_random(seed):
     m = smoke("E6", seed).metrics
-    assert m["random_baseline_on"] == pytest.approx(math.sqrt(K / N))
-    assert m["random_baseline_ratio"] == pytest.approx(math.sqrt(N / K))
-    for tangent in ("pca", "local_pca"):  # science.md: on(d) > on(random) + 0.1
-        assert m[tangent]["on_free_median"] > m["random_baseline_on"] + 0.1
-        assert m["checks"][f"{tangent}_on_free_above_random_plus_0.1"]
+    assert m["baseline_on"] == pytest.approx(math.sqrt(K / N))
+    assert m["baseline_d_on_over_d_free"] == pytest.approx(math.sqrt(N / K))
+    for tangent in ("pca", "local_pca"):  # the check: on(d) > on(random) + 0.1
+        assert m[tangent]["on_delta"] > m["baseline_on"] + 0.1
+        assert m["checks"][f"{tangent}_on_delta_above_baseline_plus_0.1"]
     for tangent in ("pca", "local_pca", "random_frame"):
         t = m[tangent]
         assert min(t["success_free"], t["success_on"], t["success_off"]) > 0.9  # no box: every attack can cross
@@ -51,22 +52,22 @@ def test_e6_a_random_k_frame_behaves_as_the_baselines_predict(seed):
     """Against a random subspace the classifier is generic: on(d) ≈ √(k/n), d_on/d_free ≈ √(n/k), d_off ≈ d_free.
     The bands allow the spread of on² ~ Beta(k/2, (n-k)/2) (relative sd ≈ 1/√(2k) = 0.18) and DeepFool's slack."""
     m = smoke("E6", seed).metrics["random_frame"]
-    assert 0.6 < m["on_free_median"] / m["random_baseline_on"] < 1.6
-    assert 0.5 < m["d_on_over_d_free"] / m["random_baseline_ratio"] < 2.0
+    assert 0.6 < m["on_delta"] / m["baseline_on"] < 1.6
+    assert 0.5 < m["d_on_over_d_free"] / m["baseline_d_on_over_d_free"] < 2.0
     assert 0.95 < m["d_off_over_d_free"] < 1.1  # removing 16 of 784 dimensions barely matters
     # while the PCA tangent is special: its d_on/d_free is far below what a random subspace gives
-    assert smoke("E6", seed).metrics["pca"]["d_on_over_d_free"] < 0.5 * m["random_baseline_ratio"]
+    assert smoke("E6", seed).metrics["pca"]["d_on_over_d_free"] < 0.5 * m["baseline_d_on_over_d_free"]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_e7_on_manifold_attacks_are_longer_off_manifold_ones_as_short(seed):
     m = smoke("E7", seed).metrics
-    for tool in ("ae", "pgd"):  # science.md: d_off/d_free < 1.5 and d_on/d_free > 1.2, √(n/k) beside
+    for tool in ("ae", "pgd"):  # the check: d_off/d_free < 1.5 and d_on/d_free > 1.2, √(n/k) beside
         assert m[tool]["d_on_over_d_free"] > 1.2
         assert m[tool]["d_off_over_d_free"] < 1.5
-        assert m[tool]["random_baseline_ratio"] == pytest.approx(math.sqrt(N / K))
+        assert m[tool]["baseline_d_on_over_d_free"] == pytest.approx(math.sqrt(N / K))
         assert all(m["checks"][f"{tool}_{key}"] for key in ("d_on_over_d_free_above_1.2", "d_off_over_d_free_below_1.5"))
-    assert m["ae"]["on_free_median"] > m["random_baseline_on"]
+    assert m["ae"]["on_delta"] > m["baseline_on"]
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -120,19 +121,20 @@ def test_compare_agrees_within_the_tolerance_and_says_why_not():
 def test_on_fraction_and_projection_known_answers():
     U = torch.eye(6, dtype=torch.float64)[:, :2]  # (6, 2): T = span(e1, e2)
     d = torch.tensor([[1.0, 0, 1, 0, 0, 0], [0, 3, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=torch.float64)  # (3, 6)
-    on = _images.on_fraction(d, _images.FixedBases(U))
+    on = on_fraction(d, Frames(U))
     np.testing.assert_allclose(on[:2], [1 / math.sqrt(2), 1.0])
     assert np.isnan(on[2])  # on(0) is undefined
-    per_point = _images.FixedBases(torch.stack([U, torch.eye(6, dtype=torch.float64)[:, 2:4], U]))  # (3, 6, 2)
-    np.testing.assert_allclose(_images.on_fraction(d, per_point)[:2], [1 / math.sqrt(2), 0.0])
+    per_point = Frames(torch.stack([U, torch.eye(6, dtype=torch.float64)[:, 2:4], U]))  # (3, 6, 2)
+    np.testing.assert_allclose(on_fraction(d, per_point)[:2], [1 / math.sqrt(2), 0.0])
     with pytest.raises(ValueError, match="computed at 3 points"):
         per_point.basis_tensor(torch.zeros(2, 6))
 
 
 def test_random_frame_is_orthonormal_and_seeded():
-    U = _images.random_frame(50, 5, np.random.default_rng(0))  # (50, 5)
-    np.testing.assert_allclose((U.T @ U).numpy(), np.eye(5), atol=1e-12)
-    assert torch.equal(U, _images.random_frame(50, 5, np.random.default_rng(0)))
+    U = random_frame(50, 5, np.random.default_rng(0)).basis()  # (50, 5)
+    np.testing.assert_allclose(U.T @ U, np.eye(5), atol=1e-12)
+    np.testing.assert_array_equal(U, random_frame(50, 5, np.random.default_rng(0)).basis())
+    assert not np.array_equal(U, random_frame(50, 5, np.random.default_rng(1)).basis())
 
 
 def test_only_correctly_classified_points_are_attacked(rng):
@@ -195,7 +197,7 @@ def _assert_measured(metrics, tangents):
     for t in tangents:
         m = metrics[t]
         assert m["n_measured"] >= 1, (t, m)  # points where free, on and off attacks all crossed
-        assert all(math.isfinite(m[key]) for key in ("d_free", "d_on_over_d_free", "on_free_median"))
+        assert all(math.isfinite(m[key]) for key in ("d_free", "d_on_over_d_free", "on_delta"))
 
 
 def test_e6_full_path_downloads_mnist_and_runs(fake_mnist):
@@ -294,9 +296,10 @@ def test_figures_save_and_never_train_or_attack(results, tmp_path, monkeypatch):
         raise AssertionError("a plot function trained or attacked")
 
     import dmm_edu.attacks.torch_track as torch_track
+    import dmm_edu.boundary.distances as distances
     import dmm_edu.torch_nn.train as torch_train
 
-    for module, name in ((_images, "train_model"), (_images, "deepfool"), (torch_track, "deepfool"),
+    for module, name in ((_images, "train_model"), (distances, "minimal_distances"), (torch_track, "deepfool"),
                          (torch_track, "pgd"), (torch_train, "train_classifier"), (torch_train, "train_autoencoder"),
                          (e07, "train_ae"), (e07, "pgd")):
         monkeypatch.setattr(module, name, forbidden)

@@ -1,4 +1,4 @@
-"""E9: adversarial training mainly deepens the dimples (science.md: d_off(AT)/d_off(std) > 2 and
+"""E9: adversarial training mainly deepens the dimples (the check: d_off(AT)/d_off(std) > 2 and
 d_on(AT)/d_on(std) in [0.7, 1.5])."""
 
 import copy
@@ -19,7 +19,7 @@ def result(request):
 
 def test_adversarial_training_moves_the_boundary_off_the_manifold_not_along_it(result):
     m = result.metrics
-    assert m["ratio_d_off"] > 2.0  # science.md's check
+    assert m["ratio_d_off"] > 2.0  # the check
     assert 0.7 <= m["ratio_d_on"] <= 1.5
     assert m["n_measured"] >= 50  # the medians rest on enough points
 

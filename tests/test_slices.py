@@ -261,7 +261,7 @@ def test_e5_slices_pass_through_the_attacked_points_in_the_plane_of_their_pertur
                                                          "cross_u", "cross_v", "cos", "label", "index")}
         assert get["logit"].shape == (S, R, R) and get["logit"].dtype == np.float32
         idx = get["index"]
-        assert e5.arrays[f"success_all_{tag}"][idx].all()  # only points where all three attacks succeeded
+        assert e5.arrays[f"measured_{tag}"][idx].all()  # only points where all three attacks succeeded
         for d in ("d_on", "d_off", "d_free"):  # the same attacks as the measured ones
             np.testing.assert_allclose(get[d], e5.arrays[f"{d}_{tag}"][idx], rtol=1e-6)
         assert np.all(get["logit"][:, R // 2, R // 2] > 0)  # the centre is the point, on its own class's side

@@ -4,7 +4,7 @@ cling = mean |h| over the data region (h the height field): 0 when the boundary 
 the manifold. alt = the share of training points whose dimple points the right way (correctly
 classified, with the boundary within reach along the normal). The angle θ between the boundary
 {s = 0} (normal ∇s) and the manifold is 0° where the boundary runs parallel to the manifold
-(clinging) and 90° where it cuts straight through it. Book page: "Clinging and dimpling".
+(clinging) and 90° where it cuts straight through it. Book page: "Clinging and dimpling on a toy".
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ class ClingResult:
     n: int
 
 
+# --8<-- [start:cling]
 def cling(heights, cap: float) -> ClingResult:
     """cling = (1/G) Σ_p |h(p)| over the grid, NaN heights counted as `cap`.
 
     heights: any shape, e.g. (G,) from `height_field` or (res, res) from `height_surface`; NaN
     marks "no crossing within ±s_max" (pass cap = s_max). Heights are measured from the manifold,
-    so this is the pilot's mean |h - 0.5| for the chessboard on z = 0.5.
+    so for the chessboard on z = 0.5 this is the mean |z_boundary - 0.5| over the board.
     """
     h = check_array("heights", heights, finite=False).ravel()  # (G,)
     if h.size == 0:
@@ -52,6 +53,7 @@ def cling(heights, cap: float) -> ClingResult:
     missing = np.isnan(h)  # (G,)
     absh = np.where(missing, cap, np.abs(h))  # (G,): |h|, cap where missing
     return ClingResult(value=float(absh.mean()), fraction_missing=float(missing.mean()), cap=cap, n=int(h.size))
+# --8<-- [end:cling]
 
 
 def alternation(score, x, y, normal, s_max: float, *, n_grid: int = 129, tol: float = 1e-8) -> float:

@@ -4,7 +4,7 @@ For lines x(s) = x0_i + s u_i, s in [s_min, s_max], the boundary is crossed wher
 s(x(s)) changes sign. We evaluate the score on a grid of G values of s for all lines at once,
 find every grid cell whose ends have different signs, and shrink each such bracket by bisection
 until it is shorter than `tol`. This is the measuring tape for the height field, the margins and
-the boundary-manifold angles of the book page "Clinging and dimpling".
+the boundary-manifold angles. Book page: "Clinging and dimpling on a toy".
 
 Limits (the price of a grid): two crossings inside one grid cell cancel and are missed, and a
 boundary that only touches the line (s = 0 without a sign change) is not a crossing. Refine

@@ -4,7 +4,7 @@ For a flat manifold of codimension 1 (a line in 2-D, a plane in 3-D) with unit n
 from each grid point p of the manifold along ν until the score changes sign: the nearest such s
 is the height h(p) of the decision boundary above p (negative below). A boundary that clings to
 the manifold has h ≈ 0 over the whole data region; dimples are the places where h changes sign
-to pass a training point on its correct side. Book page: "Clinging and dimpling".
+to pass a training point on its correct side. Book page: "Clinging and dimpling on a toy".
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The dimpled-manifold picture predicts that near the data the boundary hugs the m
 nearest label flip is reached by stepping *off* it (along the normal ν), not along it. We measure
 both: the normal margin (distance along ±ν to the boundary) and the in-manifold margin (distance
 within the manifold, the smallest over evenly spread tangent directions), beside the distance to
-the nearest point with another label. Book page: "Clinging and dimpling".
+the nearest point with another label. Book page: "Clinging and dimpling on a toy".
 
 Sign convention for both margins: positive when x_i is on its correct side (sign of s(x_i)
 matches 2 y_i - 1, with s > 0 meaning class 1, as `MLP.predict`), negative when misclassified.

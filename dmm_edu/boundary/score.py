@@ -3,7 +3,7 @@
 Every boundary measurement of the book (crossings, the height field of the sheet, margins, the
 angle between boundary and manifold) needs only one number per input: a binary model with one
 logit f has s = f, a model with two logits z_0, z_1 has s = z_1 - z_0. Positive s means class 1.
-The gradient ∇s is normal to the boundary. Book page: "Clinging and dimpling".
+The gradient ∇s is normal to the boundary. Book page: "Clinging and dimpling on a toy".
 """
 
 from __future__ import annotations

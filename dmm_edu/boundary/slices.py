@@ -6,7 +6,7 @@ the class margin m_y(x) = z_y(x) − max_{j≠y} z_j(x) is the boundary of class
 plane (for a binary model and y = 1 this is the score s of `score_function`). With u the unit
 on-manifold and v the unit off-manifold DeepFool perturbation, the u axis is the manifold through
 x0 (in the subspace world the manifold is flat) and the picture shows the dimple: the short way
-out along v against the long way along u. Book pages: "On- and off-manifold perturbations" and
+out along v against the long way along u. Book pages: "On- vs off-manifold perturbations",
 "Adversarial training deepens dimples".
 """
 

@@ -7,11 +7,14 @@ boundary lies close to the manifold along its normal, so d_off ≈ d_free ≪ d_
 prediction holds for large init scales and fails for small ones, where the boundary stands
 across the manifold and d_on is the short way. For a locally linear classifier
 d_S / d_free ≈ 1/on_S(∇f), so the random baseline for d_on/d_free is √(n/k), printed beside.
-Check (science.md): c = 2.5: d_off/d_on < 0.85; c = 0.5: d_off/d_on > 2.5; and
-d_free ≤ 1.05·min(d_on, d_off). For the pictures (figure "slices", scene "adversarial_step") it
-also saves, at each c, exact 2-D slices of the margin through the first few measured points, in the
-plane of the unit on- and off-manifold DeepFool perturbations (u: along the manifold, v: its normal).
-Book page: "On- and off-manifold perturbations".
+Check: c = 2.5: d_off/d_on < 0.85; c = 0.5: d_off/d_on > 2.5; and d_free ≤ 1.05·min(d_on, d_off)
+(why: a clinging boundary is closest along the normal, by a margin below 1 that seed spread cannot
+close; with a small init the off-manifold slope stays small, so the ordering must reverse; and the
+free attack, allowed every direction, can be no longer than a restricted one, up to DeepFool's
+slack; the book lists every check in the appendix "Predictions and checks").
+For the pictures (figure "slices", scene "adversarial_step") it also saves, at each c, exact 2-D
+slices of the margin through the first few measured points, in the plane of the unit on- and off-manifold DeepFool perturbations (u: along the manifold, v: its normal).
+Book page: "On- vs off-manifold perturbations".
 """
 
 from __future__ import annotations
@@ -20,17 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dmm_edu.attacks import deepfool
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
-from dmm_edu.experiments._subspace import (
-    Recipe,
-    attack_set,
-    clean_accuracy,
-    make_model,
-    make_world,
-    measure_geometry,
-    train_model,
-)
+from dmm_edu.boundary.distances import Distances, minimal_distances
+from dmm_edu.experiments._subspace import Recipe, attack_set, clean_accuracy, make_model, make_world, train_model
 
 
 @dataclass(frozen=True)
@@ -60,13 +55,14 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         model = make_model(recipe, world.n_classes, rng, c=c)
         train_model(model, world, recipe, rng)
         x, y = attack_set(model, world, recipe.n_attack)
-        geo, geo_arrays = measure_geometry(model, world, x, y)
+        dist = minimal_distances(model, x, y, world.projector, gradient=True)  # DeepFool free / on / off
         tag = f"c{c:g}"
+        geo = dist.summary()
         metrics[tag] = {"test_accuracy": clean_accuracy(model, world), **geo}
-        arrays.update({f"{name}_{tag}": a for name, a in geo_arrays.items()})
-        slice_at = np.flatnonzero(geo_arrays["success_all"])[:config.slice_points]  # (S,) into the attack set
+        arrays.update({f"{name}_{tag}": a for name, a in dist.arrays().items()})
+        slice_at = np.flatnonzero(dist.measured)[:config.slice_points]  # (S,) into the attack set
         arrays.update({f"slice_{name}_{tag}": a for name, a in
-                       on_off_slices(model, world, x[slice_at], y[slice_at], config).items()})
+                       on_off_slices(model, x, y, dist, slice_at, config).items()})
         arrays[f"slice_index_{tag}"] = slice_at
         if progress:
             progress(f"c={c:g}: d_free {geo['d_free']:.3f}, d_on {geo['d_on']:.3f}, d_off {geo['d_off']:.3f} "
@@ -74,22 +70,25 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     return metrics, arrays
 
 
-def on_off_slices(model, world, x: np.ndarray, y: np.ndarray, config: Config) -> dict[str, np.ndarray]:
-    """Slices of the margin m_y through each x in the plane of its on / off DeepFool perturbations.
+def on_off_slices(model, x: np.ndarray, y: np.ndarray, dist: Distances, at: np.ndarray,
+                  config: Config) -> dict[str, np.ndarray]:
+    """Slices of the margin m_y through the points x[at] in the plane of their on / off DeepFool perturbations.
 
-    x: (S, n), y: (S,). u = δ_on / ‖δ_on‖ lies in the manifold (flat here: the u axis IS the
-    manifold through x), v = δ_off / ‖δ_off‖ along its normal; the exact split makes δ_on ⊥ δ_off
-    (`cos` records it). Returns logit (S, R, R) float32 with rows along v, axis_u = axis_v (S, R),
-    d_free / d_on / d_off (S,) DeepFool's norms, cross_u / cross_v (S,) the first boundary crossing
-    along +u / +v inside the slice (NaN if none), cos (S,) and label (S,).
+    x: (M, n), y: (M,), dist: the measurement at x (its perturbations are reused), at: (S,) which points.
+    u = δ_on / ‖δ_on‖ lies in the manifold (flat here: the u axis IS the manifold through x), v =
+    δ_off / ‖δ_off‖ along its normal; the exact split makes δ_on ⊥ δ_off (`cos` records it). Returns
+    logit (S, R, R) float32 with rows along v, axis_u = axis_v (S, R), d_free / d_on / d_off (S,)
+    DeepFool's norms, cross_u / cross_v (S,) the first boundary crossing along +u / +v inside the slice
+    (NaN if none), cos (S,) and label (S,).
     """
-    free, on, off = (deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off"))
-    u, v = slice_planes(on.delta.reshape(x.shape), off.delta.reshape(x.shape))  # (S, n) each: u in T, v ⊥ u
-    extent = config.slice_extent * np.maximum(on.norm, off.norm)  # (S,)
+    x, y = x[at], y[at]  # (S, n), (S,)
+    d_on, d_off = dist.delta["on"][at], dist.delta["off"][at]  # (S, n) each
+    u, v = slice_planes(d_on, d_off)  # (S, n) each: u in T, v ⊥ u
+    extent = config.slice_extent * np.maximum(dist.norm["on"][at], dist.norm["off"][at])  # (S,)
     logit, axis = slice_stack(model, x, u, v, extent, config.slice_resolution, labels=y)  # (S, R, R), (S, R)
     cross_u = [ray_crossing(model, x[s], u[s], extent[s], int(y[s])) for s in range(len(x))]  # along the manifold
     cross_v = [ray_crossing(model, x[s], v[s], extent[s], int(y[s])) for s in range(len(x))]  # along the normal
-    cos = [float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b)) for a, b in zip(on.delta, off.delta)]
+    cos = [float(a @ b) / (np.linalg.norm(a) * np.linalg.norm(b)) for a, b in zip(d_on, d_off)]
     return {"logit": logit.astype(np.float32), "axis_u": axis.astype(np.float32), "axis_v": axis.astype(np.float32),
-            "d_free": free.norm, "d_on": on.norm, "d_off": off.norm, "cross_u": np.array(cross_u),
+            **{f"d_{s}": dist.norm[s][at] for s in ("free", "on", "off")}, "cross_u": np.array(cross_u),
             "cross_v": np.array(cross_v), "cos": np.array(cos), "label": np.asarray(y)}

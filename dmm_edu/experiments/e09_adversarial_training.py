@@ -11,7 +11,10 @@ features" account in which AT reshapes the in-manifold decision rule would inste
 much as d_off. The default init scale is c = 2.5, the regime where the standard network's boundary
 clings to the manifold (d_off < d_on, see E5 and E8); at a small init scale the standard boundary
 already stands across the manifold and there is no shallow dimple to deepen.
-Check (science.md): d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5].
+Check: d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5] (why: C9 says AT
+mainly deepens the dimples, so the distance along the normal must grow a lot, more than double,
+while the distance along the manifold changes little, within a factor 1.5 either way; the book
+lists every check in the appendix "Predictions and checks").
 For the pictures (figure "slices", scene "adversarial_training") it also saves exact 2-D slices of
 both networks' margins through the first few measured points, in the SAME plane: the standard
 network's unit on- and off-manifold DeepFool perturbations (u: along the manifold, v: its normal).
@@ -26,17 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dmm_edu._checks import check_rng
-from dmm_edu.attacks import deepfool, pgd
+from dmm_edu.attacks import pgd
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
-from dmm_edu.experiments._subspace import (
-    Recipe,
-    clean_accuracy,
-    grad_on_fraction,
-    make_model,
-    make_world,
-    train_model,
-)
-from dmm_edu.manifold import random_baseline
+from dmm_edu.boundary.distances import Distances, minimal_distances
+from dmm_edu.experiments._subspace import Recipe, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.manifold import baselines
 from dmm_edu.numpy_nn import SGD, accuracy
 
 
@@ -60,6 +57,7 @@ CONFIGS = {
 }
 
 
+# --8<-- [start:adversarial_train]
 def adversarial_train(model, x, y, *, eps: float, steps: int, alpha: float, lr: float, epochs: int,
                       batch_size: int, rng: np.random.Generator, random_start: bool = True) -> list[float]:
     """Madry-style adversarial training with PGD-L2: on every mini-batch (x_B, y_B)
@@ -82,15 +80,7 @@ def adversarial_train(model, x, y, *, eps: float, steps: int, alpha: float, lr: 
             losses.append(model.loss_and_grads(adv.x_adv, yb))  # ∇_θ ℓ(f(x_adv), y)
             opt.step()
     return losses
-
-
-def _distances(model, world, x, y) -> dict[str, np.ndarray]:
-    """Minimal DeepFool distances free / on / off at x: (M, n) -> each (M,), with success flags."""
-    out = {}
-    for space in ("free", "on", "off"):
-        r = deepfool(model, x, y, space=space, projector=world.projector)
-        out[f"d_{space}"], out[f"success_{space}"] = r.norm, r.success
-    return out
+# --8<-- [end:adversarial_train]
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
@@ -109,34 +99,26 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     idx = np.flatnonzero(ok)[:recipe.n_attack]
     x, y = world.x_test[idx], world.y_test[idx]  # (M, n), (M,)
 
-    metrics: dict = {"eps": config.eps, "alpha": alpha, "random_baseline": random_baseline(world.n, world.k)}
+    metrics: dict = {"eps": config.eps, "alpha": alpha, **baselines(world.n, world.k)}
     arrays: dict = {}
-    dist = {}
+    dist: dict[str, Distances] = {}
     for name, model in (("standard", standard), ("adversarial", robust)):
-        d = _distances(model, world, x, y)
-        dist[name] = d
-        on_grad = grad_on_fraction(model, world, x, y)  # (M,), NaN where the float32 gradient underflows
+        dist[name] = minimal_distances(model, x, y, world.projector, gradient=True)  # DeepFool free / on / off
         robust_acc = pgd(model, x, y, config.eps, alpha=alpha, steps=config.steps, norm="l2").success  # (M,)
         metrics[name] = {"test_accuracy": clean_accuracy(model, world),
                          "train_accuracy": accuracy(model, world.x, world.y),
                          "pgd_success_at_eps": float(np.mean(robust_acc)),
-                         "on_grad_median": float(np.nanmedian(on_grad)),
-                         "zero_grad_fraction": float(np.mean(np.isnan(on_grad))),
-                         **{f"success_{s}": float(np.mean(d[f"success_{s}"])) for s in ("free", "on", "off")}}
-        arrays.update({f"{key}_{name}": v for key, v in d.items()})
-        arrays[f"on_grad_{name}"] = on_grad
-    both = np.all([dist[m][f"success_{s}"] for m in dist for s in ("free", "on", "off")], axis=0)  # (M,)
+                         "zero_grad_fraction": float(np.mean(np.isnan(dist[name].on_grad)))}
+        arrays.update({f"{key}_{name}": v for key, v in dist[name].arrays().items()})
+    both = dist["standard"].measured & dist["adversarial"].measured  # (M,) compare the same points
     for name in dist:
-        for s in ("free", "on", "off"):
-            metrics[name][f"d_{s}"] = float(np.median(dist[name][f"d_{s}"][both])) if both.any() else float("nan")
-        metrics[name]["d_off_over_d_on"] = metrics[name]["d_off"] / metrics[name]["d_on"]
+        metrics[name].update(dist[name].summary(where=both))
     for s in ("free", "on", "off"):  # AT / standard, the numbers C9 is about
         metrics[f"ratio_d_{s}"] = metrics["adversarial"][f"d_{s}"] / metrics["standard"][f"d_{s}"]
     metrics["n_measured"] = int(both.sum())
     arrays["measured"] = both
     slice_at = np.flatnonzero(both)[:config.slice_points]  # (S,) into the attacked points
-    arrays.update(shared_plane_slices({"standard": standard, "adversarial": robust}, world, x[slice_at], y[slice_at],
-                                      config))
+    arrays.update(shared_plane_slices({"standard": standard, "adversarial": robust}, dist, x, y, slice_at, config))
     arrays["slice_index"] = slice_at
     metrics["slices"] = slice_summary(arrays)
     if progress:
@@ -149,29 +131,29 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     return metrics, arrays
 
 
-def shared_plane_slices(models: dict, world, x: np.ndarray, y: np.ndarray, config: Config) -> dict[str, np.ndarray]:
-    """Both networks' margins m_y through each x, in the plane of the STANDARD network's on / off perturbations.
+def shared_plane_slices(models: dict, dist: dict[str, Distances], x: np.ndarray, y: np.ndarray, at: np.ndarray,
+                        config: Config) -> dict[str, np.ndarray]:
+    """Both networks' margins m_y through the points x[at], in the plane of the STANDARD network's on / off perturbations.
 
-    x: (S, n), y: (S,). u = δ_on / ‖δ_on‖ (the manifold through x), v = δ_off / ‖δ_off‖ (its normal),
-    from DeepFool on `models["standard"]`; one plane per point, shared by both panels. Arrays, with
-    {m} each model name: slice_logit_{m} (S, R, R) float32 (rows along v), slice_axis_u = slice_axis_v
-    (S, R), slice_d_{free,on,off}_{m} (S,) each network's own DeepFool norms (its own directions),
+    x: (M, n), y: (M,), dist: each network's measurement at x (its perturbations are reused), at: (S,).
+    u = δ_on / ‖δ_on‖ (the manifold through x), v = δ_off / ‖δ_off‖ (its normal), from DeepFool on
+    `models["standard"]`; one plane per point, shared by both panels. Arrays, with {m} each model name:
+    slice_logit_{m} (S, R, R) float32 (rows along v), slice_axis_u = slice_axis_v (S, R),
+    slice_d_{free,on,off}_{m} (S,) each network's own DeepFool norms (its own directions),
     slice_cross_{u,v}_{m} (S,) where the +u / +v ray of the shared plane first meets its boundary
     (NaN if not within slice_reach (S,), 4x the standard network's longest distance), slice_label (S,).
     """
-    out, own = {}, {}
-    for name, model in models.items():
-        own[name] = {s: deepfool(model, x, y, space=s, projector=world.projector) for s in ("free", "on", "off")}
-        out.update({f"slice_d_{s}_{name}": r.norm for s, r in own[name].items()})
-    ref = own["standard"]
-    u, v = slice_planes(ref["on"].delta.reshape(x.shape), ref["off"].delta.reshape(x.shape))  # (S, n) each: u in T, v ⊥ u
-    reach = 4.0 * np.maximum(ref["on"].norm, ref["off"].norm)  # (S,) how far each ray is searched
+    x, y = x[at], y[at]  # (S, n), (S,)
+    out = {f"slice_d_{s}_{name}": dist[name].norm[s][at] for name in models for s in ("free", "on", "off")}
+    ref = dist["standard"]
+    u, v = slice_planes(ref.delta["on"][at], ref.delta["off"][at])  # (S, n) each: u in T, v ⊥ u
+    reach = 4.0 * np.maximum(ref.norm["on"][at], ref.norm["off"][at])  # (S,) how far each ray is searched
     for name, model in models.items():
         out[f"slice_cross_u_{name}"] = np.array([ray_crossing(model, x[s], u[s], reach[s], int(y[s]))
                                                  for s in range(len(x))])  # (S,) along the manifold
         out[f"slice_cross_v_{name}"] = np.array([ray_crossing(model, x[s], v[s], reach[s], int(y[s]))
                                                  for s in range(len(x))])  # (S,) along the normal
-    drawn = np.stack([ref["on"].norm, ref["off"].norm,
+    drawn = np.stack([ref.norm["on"][at], ref.norm["off"][at],
                       *(np.nan_to_num(out[f"slice_cross_{a}_{m}"]) for a in "uv" for m in models)])  # (6, S)
     extent = config.slice_extent * drawn.max(axis=0)  # (S,) every arrow of both panels fits
     for name, model in models.items():

@@ -37,7 +37,7 @@ print(f"experiments at the {PROFILE!r} profile")
 
 e8 = run_cached("E8", profile=PROFILE, seed=0)
 m = e8.metrics
-print(f"random baseline sqrt(k/(n-k)) = {m['ratio_random_baseline']:.2f}")
+print(f"random baseline sqrt(k/(n-k)) = {m['baseline_d_off_over_d_on']:.2f}")
 for c in m["init_scales"]:
     row = m[f"c{c:g}"]
     print(f"\ninit scale c = {c}")
@@ -68,7 +68,7 @@ m9 = e9.metrics
 for net in ("standard", "adversarial"):
     r = m9[net]
     print(f"{net:12s} d_free {r['d_free']:.2f}  d_on {r['d_on']:.2f}  d_off {r['d_off']:.2f}  "
-          f"on(grad) {r['on_grad_median']:.2f}")
+          f"on(grad) {r['on_grad']:.2f}")
 print(f"AT multiplies d_off by {m9['ratio_d_off']:.1f} and d_on by {m9['ratio_d_on']:.1f}")
 
 # %%

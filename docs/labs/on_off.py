@@ -38,7 +38,7 @@ e5 = run_cached("E5", profile=PROFILE, seed=0)
 for c in e5.metrics["init_scales"]:
     m = e5.metrics[f"c{c:g}"]
     print(f"c = {c:<4g} d_on/d_free {m['d_on_over_d_free']:.2f}  d_off/d_free {m['d_off_over_d_free']:.2f}  "
-          f"d_off/d_on {m['d_off_over_d_on']:.2f}   random S: sqrt(n/k) = {m['sqrt_n_over_k']:.2f}")
+          f"d_off/d_on {m['d_off_over_d_on']:.2f}   random S: sqrt(n/k) = {m['baseline_d_on_over_d_free']:.2f}")
 
 # %% [markdown]
 # In the book's run, large init makes the normal space the short way (the DMM's ordering) and
@@ -60,8 +60,8 @@ e6 = run_cached("E6", profile=PROFILE, seed=0)
 print(f"test accuracy {e6.metrics['clean_test_accuracy']:.3f}, n = {e6.metrics['n']}, k = {e6.metrics['k']}")
 for tangent in ("pca", "local_pca", "random_frame"):
     m = e6.metrics[tangent]
-    print(f"{tangent:13s} on(d_free) {m['on_free_median']:.2f} (random {m['random_baseline_on']:.2f})   "
-          f"d_on/d_free {m['d_on_over_d_free']:.2f} (random {m['random_baseline_ratio']:.2f})")
+    print(f"{tangent:13s} on(d_free) {m['on_delta']:.2f} (random {m['baseline_on']:.2f})   "
+          f"d_on/d_free {m['d_on_over_d_free']:.2f} (random {m['baseline_d_on_over_d_free']:.2f})")
 
 # %%
 plot(e6, "norms")
