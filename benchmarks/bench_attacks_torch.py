@@ -129,11 +129,12 @@ def main() -> None:
         x_np, y_np = x.reshape(x.shape[0], -1).numpy(), y.numpy()  # (B, 784), (B,)
         ours = {
             # the function: an AttackResult, so one more forward pass decides success
-            "torch_pgd": lambda: pgd(model, x, y, s["eps"], alpha=s["alpha"], steps=s["steps"], norm=norm).x_adv,
+            "torch_pgd": lambda: pgd(model, x, y, s["eps"], alpha=s["alpha"], steps=s["steps"], norm=norm,
+                                     bounds=(0.0, 1.0)).x_adv,
             # the torchattacks-style class call: images only, like torchattacks
             "torch_pgd_class": lambda: ours_cls(x, y),
             "numpy_pgd": lambda: torch.from_numpy(numpy_pgd(
-                net, x_np, y_np, s["eps"], alpha=s["alpha"], steps=s["steps"], norm=norm, clip=(0.0, 1.0)).x_adv
+                net, x_np, y_np, s["eps"], alpha=s["alpha"], steps=s["steps"], norm=norm, bounds=(0.0, 1.0)).x_adv
             ).reshape(x.shape),
         }
 

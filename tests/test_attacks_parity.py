@@ -78,7 +78,7 @@ def test_pgd_agrees_inside_a_box(world_and_nets):
     x, y = world.x_test, net.predict(world.x_test)
     box = (float(x.min()), float(x.max()))
     for norm, eps in [("linf", 0.05), ("l2", 0.3)]:
-        check(np_pgd(net, x, y, eps, steps=8, norm=norm, clip=box),
+        check(np_pgd(net, x, y, eps, steps=8, norm=norm, bounds=box),
               pgd(model, torch.tensor(x), torch.tensor(y), eps, steps=8, norm=norm, bounds=box))
 
 
@@ -103,3 +103,27 @@ def test_deepfool_agrees(world_and_nets, space):
     check(a, b)
     assert a.success_rate > 0.9
     np.testing.assert_allclose(b.numpy().norm[a.success], a.norm[a.success], rtol=1e-6)
+
+
+@pytest.mark.parametrize("norm,eps", [("linf", 0.05), ("l2", 0.3)])
+def test_early_stop_and_trajectories_agree(world_and_nets, norm, eps):
+    world, net, model = world_and_nets
+    x, y = world.x_test, net.predict(world.x_test)
+    kw = dict(steps=10, norm=norm, early_stop=True, record_trajectory=True)
+    a = np_pgd(net, x, y, eps, **kw)
+    b = pgd(model, torch.tensor(x), torch.tensor(y), eps, **kw)
+    check(a, b)  # the same steps per sample, so the same stops
+    assert 0 < np.mean(a.steps < 10) < 1
+    path_a, path_b = a.trajectory, b.numpy().trajectory  # (11, N, n) each
+    assert path_a.shape == path_b.shape == (11, *x.shape)
+    assert np.mean(np.abs(path_a - path_b).max(axis=(0, 2)) <= TOL) >= MOST
+
+
+@pytest.mark.parametrize("space", ["on", "off"])
+def test_restricted_fgsm_agrees(world_and_nets, space):
+    world, net, model = world_and_nets
+    x, y = world.x_test, net.predict(world.x_test)
+    a = np_fgsm(net, x, y, 0.5, norm="l2", space=space, projector=world.projector)
+    b = fgsm(model, torch.tensor(x), torch.tensor(y), 0.5, norm="l2", space=space, projector=world.projector)
+    check(a, b)
+    np.testing.assert_array_equal(a.left_subspace, b.numpy().left_subspace)

@@ -47,12 +47,12 @@ def test_one_name_serves_both_tracks():
     net = MLP([4, 8, 3], "relu", c=1.41, rng=rng, dtype=np.float64)
     x = rng.uniform(0.2, 0.8, size=(6, 4))
     y = net.predict(x)
-    on_numpy = pgd(net, x, y, 0.1, steps=5, norm="l2", clip=(0.0, 1.0))
+    on_numpy = pgd(net, x, y, 0.1, steps=5, norm="l2", bounds=(0.0, 1.0), loss="cross_entropy")
     on_torch = pgd(from_numpy_mlp(net), torch.from_numpy(x), torch.from_numpy(y), 0.1, steps=5, norm="l2",
-                   clip=(0.0, 1.0), loss=None)  # the numpy names work on the torch track too
+                   bounds=(0.0, 1.0), loss="cross_entropy")  # the numpy_nn loss names work on both tracks
     assert isinstance(on_numpy.x_adv, np.ndarray) and isinstance(on_torch.x_adv, torch.Tensor)
     np.testing.assert_allclose(on_torch.numpy().x_adv, on_numpy.x_adv, atol=1e-9)
     assert isinstance(deepfool(from_numpy_mlp(net), torch.from_numpy(x)).norm, torch.Tensor)
     assert PGD is TorchPGD
-    with pytest.raises(TypeError, match="clip= and bounds="):
+    with pytest.raises(TypeError, match="clip= and bounds="):  # the old name and the new one at once
         pgd(from_numpy_mlp(net), torch.from_numpy(x), torch.from_numpy(y), 0.1, clip=(0, 1), bounds=(0, 1))

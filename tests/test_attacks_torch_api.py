@@ -123,11 +123,12 @@ def test_the_classes_have_torchattacks_defaults_and_call_style(setup):
     assert one.eps == 8 / 255 and (df.steps, df.overshoot) == (50, 0.02)
     adv = pgd_linf(x, y)
     assert isinstance(adv, torch.Tensor) and adv.shape == x.shape
-    ref = pgd(model, x, y, 8 / 255, alpha=2 / 255, steps=10, random_start=True, rng=torch.Generator().manual_seed(0))
+    ref = pgd(model, x, y, 8 / 255, alpha=2 / 255, steps=10, random_start=True, rng=torch.Generator().manual_seed(0),
+              bounds=(0.0, 1.0))  # the classes keep torchattacks' box
     assert torch.equal(adv, ref.x_adv)  # default seed 0, documented
     assert torch.equal(PGD(model)(x, y), adv)  # a fresh attack, the same images
     assert torch.equal(PGD(model, seed=3)(x, y), PGD(model, rng=torch.Generator().manual_seed(3))(x, y))
-    assert torch.equal(one(x, y), fgsm(model, x, y, 8 / 255).x_adv)
+    assert torch.equal(one(x, y), fgsm(model, x, y, 8 / 255, bounds=(0.0, 1.0)).x_adv)
     assert torch.equal(df(x, y), deepfool(model, x, y, bounds=(0.0, 1.0)).x_adv)
     assert torch.equal(pgd_l2.run(x, y).success, PGDL2(model).run(x, y).success)
     assert "PGD(model=Sequential" in repr(pgd_linf)
@@ -140,9 +141,11 @@ def test_targeted_mode_by_label(setup):
     atk.set_mode_targeted_by_label()
     assert atk.targeted and atk.attack_mode == "targeted(label)"
     res = atk.run(x, target)
-    assert torch.equal(res.x_adv, pgd(model, x, target, 0.5, alpha=0.05, steps=20, targeted=True).x_adv)
+    assert torch.equal(res.x_adv, pgd(model, x, target, 0.5, alpha=0.05, steps=20, targeted=True,
+                                      bounds=(0.0, 1.0)).x_adv)
     atk.set_mode_default()
-    assert not atk.targeted and torch.equal(atk(x, y), pgd(model, x, y, 0.5, alpha=0.05, steps=20).x_adv)
+    assert not atk.targeted and torch.equal(atk(x, y), pgd(model, x, y, 0.5, alpha=0.05, steps=20,
+                                                           bounds=(0.0, 1.0)).x_adv)
     with pytest.raises(ValueError, match="DeepFool supports only the default"):
         DeepFool(model).set_mode_targeted_by_label()
 
@@ -202,10 +205,12 @@ def test_inputs_outside_the_bounds(name, setup):
         ATTACKS[name](model, x, y, bounds=(0.0, 0.5))
 
 
-def test_the_default_box_is_the_unit_cube(setup):
+def test_the_functions_default_to_no_box_and_the_classes_to_the_unit_cube(setup):
     model, x, y = setup
+    for attack in ATTACKS.values():
+        assert attack(model, x + 2.0, y).x_adv.max() > 2.0  # no box: inputs outside [0, 1] are fine
     with pytest.raises(ValueError, match=r"outside bounds=\(0.0, 1.0\).*bounds=None"):
-        pgd(model, x + 2.0, y, 0.1)
+        PGD(model)(x + 2.0, y)
 
 
 @pytest.mark.parametrize("bounds", [(1.0, 0.0), (0.5, 0.5), 1.0, (0.0, float("nan"))])

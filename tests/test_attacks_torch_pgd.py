@@ -103,7 +103,8 @@ def test_pgd_crosses_a_linear_boundary_exactly_when_eps_exceeds_the_distance(nor
     dist = (x @ w + b).abs() / torch.linalg.vector_norm(w, DUAL[norm])
     eps = float(dist.median())
     res = pgd(model, x, y, eps, steps=5, norm=norm, bounds=None)
-    assert torch.equal(res.success, dist < eps)
+    clear = (dist - eps).abs() > 1e-9 * eps  # leave out the point on the sphere (eps is one of the distances)
+    assert torch.equal(res.success[clear], (dist < eps)[clear])
     assert 150 < int(res.success.sum()) < 250  # both outcomes are exercised
 
 
@@ -160,7 +161,7 @@ def test_bounds_keep_x_adv_in_the_box_and_x_is_never_modified(seed, norm, eps, s
     x_before = x.clone()
     y = predict(model, x)
     rng = torch.Generator().manual_seed(seed)
-    for res in (fgsm(model, x, y, eps, norm=norm),
+    for res in (fgsm(model, x, y, eps, norm=norm, bounds=(0.0, 1.0)),
                 pgd(model, x, y, eps, steps=4, norm=norm, random_start=start, rng=rng, bounds=(0.0, 1.0))):
         assert res.x_adv.min() >= 0.0 and res.x_adv.max() <= 1.0
         assert torch.all(res.norm <= eps * (1 + 1e-6) + 1e-15)
@@ -259,7 +260,7 @@ def test_trajectory_records_every_iterate(start):
     x = rand(7, 10, 6)
     y = predict(model, x)
     res = pgd(model, x, y, 0.2, steps=5, norm="l2", random_start=start, rng=torch.Generator().manual_seed(0),
-              restarts=2 if start else 1, record_trajectory=True)
+              restarts=2 if start else 1, record_trajectory=True, bounds=(0.0, 1.0))
     assert res.trajectory.shape == (6, 10, 6) and res.trajectory.device.type == "cpu"
     if not start:
         assert torch.equal(res.trajectory[0], x)

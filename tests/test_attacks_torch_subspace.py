@@ -82,7 +82,7 @@ def test_the_box_clip_can_push_delta_out_of_the_subspace_and_is_reported():
     x = torch.rand(200, n, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
     x[:100] = x[:100].round()  # on the corners of the box: most moves in S leave it
     y = model(x).argmax(1)
-    res = pgd(model, x, y, 0.5, steps=5, norm="l2", space="on", projector=proj)
+    res = pgd(model, x, y, 0.5, steps=5, norm="l2", space="on", projector=proj, bounds=(0.0, 1.0))
     off_part = (res.delta - res.delta @ U @ U.T).norm(dim=1)
     assert torch.equal(res.left_subspace, off_part > 1e-4 * res.norm)
     assert res.left_subspace[:100].float().mean() > 0.5 and not res.left_subspace[100:].all()

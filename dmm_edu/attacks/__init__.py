@@ -1,26 +1,30 @@
 """Adversarial attacks on both tracks; every attack returns an AttackResult.
 
 - `fgsm`: one signed (L∞) or normalised (L2) gradient step of size eps.
-- `pgd`: projected gradient descent in the L∞ or L2 eps-ball, optionally from a random start,
-  targeted, inside a box, or (L2) restricted to the tangent or normal space of the data manifold.
+- `pgd`: projected gradient ascent in the L∞ or L2 eps-ball, from x or random starts (with
+  restarts), targeted, inside a box, with early stopping and recorded paths, or (L2) restricted
+  to the tangent or normal space of the data manifold.
 - `deepfool`: the minimal L2 perturbation to the boundary, free or restricted to the tangent or
   normal space.
 
-Each name serves both tracks: given a numpy model (`dmm_edu.numpy_nn.MLP`, or anything with
-`input_grad`/`predict`) it runs the numpy implementation in `dmm_edu.attacks.{fgsm,pgd,deepfool}`;
-given a `torch.nn.Module` it runs the torch implementation in `dmm_edu.attacks.torch_track`, which
-adds restarts, early stopping, a margin loss and trajectory recording. The torch track calls its
-box `bounds` and defaults it to the image range (0, 1); the numpy track calls it `clip` and
-defaults to no box. Through these dispatching names `clip=` is accepted for a torch model too, and
-`loss=None` means the default loss on both tracks. The class wrappers a torchattacks user knows
-(`PGD`, `PGDL2`, `FGSM`, `DeepFool`: `atk(images, labels) -> adv_images`) are in
+Each name serves both tracks and dispatches on the model: a `torch.nn.Module` runs the torch
+implementation in `dmm_edu.attacks.torch_track.{fgsm,pgd,deepfool}`; anything else (a numpy
+`dmm_edu.numpy_nn.MLP`, or any object with `input_grad`/`predict`) runs the numpy implementation
+in `dmm_edu.attacks.{fgsm,pgd,deepfool}`. The two implementations of an attack take the same
+arguments with the same defaults and return the same AttackResult fields (numpy arrays or
+tensors): the box is `bounds` (default None, no box), the loss `"ce"` (default) or `"margin"`.
+The old numpy keyword `clip=` still works for one release, with a DeprecationWarning. The class
+wrappers a torchattacks user knows (`PGD`, `PGDL2`, `FGSM`, `DeepFool`: `atk(images, labels) ->
+adv_images`, torchattacks' defaults, including the box (0, 1)) are in
 `dmm_edu.attacks.torch_track` and importable from here (that import loads torch).
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
 
+from dmm_edu.attacks._args import rename_clip
 from dmm_edu.attacks.deepfool import deepfool as _numpy_deepfool
 from dmm_edu.attacks.fgsm import fgsm as _numpy_fgsm
 from dmm_edu.attacks.pgd import pgd as _numpy_pgd
@@ -33,25 +37,29 @@ def is_torch_model(model) -> bool:
     return torch is not None and isinstance(model, torch.nn.Module)
 
 
+_LOOPS = {"fgsm": "the one step in `fgsm`", "pgd": "the loop `_run`", "deepfool": "the loop in `deepfool`"}
+
+
 def _dispatch(numpy_fn, name: str):
     def attack(model, *args, **kwargs) -> AttackResult:
+        rename_clip(kwargs, name, stacklevel=2)  # the warning points at the caller
         if is_torch_model(model):
             from dmm_edu.attacks import torch_track
 
-            if "clip" in kwargs:  # the numpy track's name for the box
-                if "bounds" in kwargs:
-                    raise TypeError(f"{name}() got both clip= and bounds=; pass one (they name the same box)")
-                kwargs["bounds"] = kwargs.pop("clip")
-            if "loss" in kwargs and kwargs["loss"] is None:
-                del kwargs["loss"]
             return getattr(torch_track, name)(model, *args, **kwargs)
         return numpy_fn(model, *args, **kwargs)
 
     attack.__name__ = attack.__qualname__ = name
-    attack.__doc__ = (f"{name} on either track: a torch.nn.Module runs `dmm_edu.attacks.torch_track.{name}`, "
-                      f"anything else the numpy `dmm_edu.attacks.{name}.{name}`, documented here:\n\n"
-                      + (numpy_fn.__doc__ or ""))
-    attack.__wrapped__ = numpy_fn
+    attack.__doc__ = (
+        f"{name} on either track; which implementation runs depends on the model:\n\n"
+        f"- a torch.nn.Module: `dmm_edu.attacks.torch_track.{name}.{name}` "
+        f"({_LOOPS[name]} in dmm_edu/attacks/torch_track/{name}.py); tensors in and out;\n"
+        f"- anything else (a numpy MLP): `dmm_edu.attacks.{name}.{name}` "
+        f"({_LOOPS[name]} in dmm_edu/attacks/{name}.py); numpy arrays in and out.\n\n"
+        f"Both take the same arguments with the same defaults, documented here in the numpy "
+        f"implementation's words (the torch one's docstring says the same):\n\n"
+        + inspect.cleandoc(numpy_fn.__doc__ or ""))
+    attack.__wrapped__ = numpy_fn  # inspect.signature: the (shared) signature
     return attack
 
 

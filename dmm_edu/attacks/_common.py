@@ -1,36 +1,33 @@
-"""What the gradient attacks (FGSM, PGD) share: argument checks, the steepest-ascent step of a norm,
-the projection onto the eps-ball, the box clip and the AttackResult.
+"""What the numpy attacks share: argument checks, the attack objective, the steepest-ascent step
+of a norm, the projection onto the eps-ball, the box clip, the subspace S and the AttackResult.
 
 For a norm ‖·‖ the steepest-ascent direction of unit length is u = sign(g) for L∞ and
 u = g / ‖g‖₂ for L2 (the maximiser of g·u over ‖u‖ <= 1); the projection onto the ball
-{δ : ‖δ‖ <= eps} is coordinate clipping for L∞ and radial shrinking for L2.
+{δ : ‖δ‖ <= eps} is coordinate clipping for L∞ and radial shrinking for L2. The argument names,
+accepted values and defaults are the torch track's too (`dmm_edu.attacks._args`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dmm_edu._checks import _describe, check_array, check_choice, check_finite_float, check_labels, check_positive_float
+from dmm_edu._checks import _describe, check_array, check_choice, check_labels, check_positive_float
+from dmm_edu.attacks._args import NORMS, check_box, check_inside, check_loss_name
 from dmm_edu.attacks.result import AttackResult
-from dmm_edu.numpy_nn.losses import LOSSES
+from dmm_edu.numpy_nn.losses import log_softmax, logit_margin
 
-NORMS = ("linf", "l2")
-SPACES = ("free", "on", "off")
+LEFT_TOL = 1e-4  # δ has left S when ‖δ - P_S δ‖ > LEFT_TOL · ‖δ‖ (both tracks use this one)
 
 
 # ------------------------------------------------------------ argument checks
 
 
-def check_clip(clip) -> tuple[float, float] | None:
-    """None, or a box (lo, hi) of finite numbers with lo < hi."""
-    if clip is None:
-        return None
-    if not isinstance(clip, (tuple, list)) or len(clip) != 2:
-        raise ValueError(f"clip={_describe(clip)} is not accepted; expected None or a pair (lo, hi) with lo < hi")
-    lo, hi = check_finite_float("clip[0]", clip[0]), check_finite_float("clip[1]", clip[1])
-    if not lo < hi:
-        raise ValueError(f"clip={_describe(clip)} is not accepted; expected a pair (lo, hi) with lo < hi")
-    return lo, hi
+def check_bounds(bounds, x0) -> tuple[float, float] | None:
+    """None (no box), or (lo, hi) with lo < hi and every clean input x0 (N, n) inside [lo, hi]."""
+    box = check_box(bounds)
+    if box is not None and x0.size:
+        check_inside(float(x0.min()), float(x0.max()), box)
+    return box
 
 
 def check_bool(name: str, value) -> bool:
@@ -56,11 +53,24 @@ def check_projector(projector, space: str, n: int):
     return projector
 
 
-def check_attack_args(model, x, y, eps, norm, loss, clip, targeted):
-    """Check what every gradient attack takes; returns (x0 (N, n), y (N,), eps, norm, loss, clip, targeted).
+def numpy_loss(loss, n_outputs) -> str:
+    """The dmm_edu.numpy_nn loss for an attack's `loss`: "ce" (or None) is "binary_logistic" for a
+    one-logit model and "cross_entropy" otherwise, "margin" is "logit_margin"; the numpy_nn names
+    themselves pass through (the model then checks that they fit its outputs)."""
+    loss = check_loss_name(loss)
+    if loss == "margin":
+        return "logit_margin"
+    if loss != "ce":
+        return loss
+    if n_outputs is None:
+        raise ValueError("loss='ce' needs model.n_outputs to choose between 'binary_logistic' (one logit) and "
+                         "'cross_entropy'; pass one of them as loss")
+    return "binary_logistic" if n_outputs == 1 else "cross_entropy"
 
-    `loss=None` picks "binary_logistic" for a one-logit model and "cross_entropy" otherwise.
-    """
+
+def check_attack_args(model, x, y, eps, norm, loss, bounds, targeted):
+    """Check what every gradient attack takes; returns (x0 (N, n), y (N,), eps, norm, loss, box, targeted),
+    loss as a dmm_edu.numpy_nn loss name."""
     for attr in ("input_grad", "predict"):
         if not callable(getattr(model, attr, None)):
             raise TypeError(f"model must have a method {attr}(...) like dmm_edu.numpy_nn.MLP; got {_describe(model)}")
@@ -72,12 +82,7 @@ def check_attack_args(model, x, y, eps, norm, loss, clip, targeted):
     norm = check_choice("norm", norm, NORMS)
     targeted = check_bool("targeted", targeted)
     C = getattr(model, "n_outputs", None)
-    if loss is None:
-        if C is None:
-            raise ValueError("loss=None needs model.n_outputs to choose a loss; pass loss explicitly, "
-                             f"one of {list(LOSSES)}")
-        loss = "binary_logistic" if C == 1 else "cross_entropy"
-    loss = check_choice("loss", loss, LOSSES)
+    loss = numpy_loss(loss, C)
     if callable(getattr(model, "loss_function", None)):
         model.loss_function(loss)  # the loss must fit the model's number of outputs
     if C is not None:
@@ -86,11 +91,32 @@ def check_attack_args(model, x, y, eps, norm, loss, clip, targeted):
         y = np.asarray(y)
         if y.shape != (x0.shape[0],):
             raise ValueError(f"y must have {x0.shape[0]} labels (one per input row); got {_describe(y)}")
-    clip = check_clip(clip)
-    if clip is not None and x0.size and (x0.min() < clip[0] or x0.max() > clip[1]):
-        raise ValueError(f"x has values in [{x0.min():.4g}, {x0.max():.4g}], outside clip={clip}; "
-                         "the clean inputs must lie inside the box")
-    return x0, y, eps, norm, loss, clip, targeted
+    box = check_bounds(bounds, x0)
+    return x0, y, eps, norm, loss, box, targeted
+
+
+# ------------------------------------------------------------ the objective, success
+
+
+def is_success(pred, y, targeted: bool):
+    """(N,) bool: pred ≠ y (untargeted) or pred = y (targeted)."""
+    return pred == y if targeted else pred != y
+
+
+def objective(z, y, loss: str, targeted: bool):
+    """J_i, the per-sample quantity the attack ascends (the torch track's `objective`).   z: (N, C), y: (N,) -> (N,).
+
+    ℓ_i is the per-sample loss `loss` (a numpy_nn name) of logits z_i and label y_i; J = ℓ (untargeted),
+    J = -ℓ (targeted: descend the target's loss). For "logit_margin" J > 0 exactly at success.
+    """
+    rows = np.arange(z.shape[0])
+    if loss == "logit_margin":
+        ell = -logit_margin(z, y)  # ℓ = max_{j≠y} z_j - z_y  (binary: -s f)
+    elif loss == "binary_logistic":
+        ell = np.logaddexp(0.0, -logit_margin(z, y))  # ℓ = log(1 + e^{-s f})
+    else:
+        ell = -log_softmax(z)[rows, y]  # ℓ = -log softmax(z)_y
+    return -ell if targeted else ell
 
 
 # ------------------------------------------------------------ the geometry of a norm
@@ -124,23 +150,43 @@ def project_ball(delta, eps: float, norm: str):
     return delta * scale.astype(delta.dtype, copy=False)
 
 
-def clip_box(x0, delta, clip):
+def clip_box(x0, delta, box):
     """δ such that x0 + δ lies in the box [lo, hi]^n: clip(x0 + δ, lo, hi) - x0.   (N, n) -> (N, n).
 
     With x0 inside the box every coordinate only moves towards x0, so ‖δ‖ does not grow.
     """
-    if clip is None:
+    if box is None:
         return delta
-    return np.clip(x0 + delta, clip[0], clip[1]) - x0
+    return np.clip(x0 + delta, box[0], box[1]) - x0
 
 
-def finish(model, x0, delta, y, targeted: bool, norm: str, clip, steps) -> AttackResult:
-    """x_adv = x0 + δ (kept inside the box), success per sample, ‖δ‖ in the attack's norm."""
+# ------------------------------------------------------------ the subspace S of a restricted attack
+
+
+def restriction(projector, space: str, dtype):
+    """P_S as a function (v (M, n), base (M, n)) -> P_S v, S the tangent (space="on") or normal ("off")
+    space of `projector` at the clean points base; the identity for space="free"."""
+    if space == "free":
+        return lambda v, base: v
+    proj = projector.tangent if space == "on" else projector.normal
+    return lambda v, base: proj(v, x=base).astype(dtype, copy=False)
+
+
+def left_subspace(delta, restrict, x0):
+    """(N,) bool: ‖δ - P_S δ‖ > 1e-4 ‖δ‖, the box clip pushed δ out of S.   delta, x0: (N, n)."""
+    off = np.linalg.norm(delta - restrict(delta, x0), axis=1)  # (N,)
+    return off > LEFT_TOL * np.linalg.norm(delta, axis=1)
+
+
+def finish(model, x0, delta, y, targeted: bool, norm: str, box, steps, trajectory=None, restrict=None) -> AttackResult:
+    """x_adv = x0 + δ (kept inside the box), success per sample, ‖δ‖ in the attack's norm; steps an
+    int (every sample) or (N,); with `restrict` (a restricted attack) whether δ left S."""
     x_adv = x0 + delta.astype(x0.dtype, copy=False)  # (N, n)
-    if clip is not None:
-        x_adv = np.clip(x_adv, clip[0], clip[1])  # guard against rounding one ulp outside the box
+    if box is not None:
+        x_adv = np.clip(x_adv, box[0], box[1])  # guard against rounding one ulp outside the box
     delta = x_adv - x0
-    pred = np.asarray(model.predict(x_adv))  # (N,)
-    success = pred == y if targeted else pred != y
+    success = is_success(np.asarray(model.predict(x_adv)), y, targeted)  # (N,)
     return AttackResult(x_adv=x_adv, delta=delta, success=success, norm=lp_norm(delta, norm),
-                        steps=np.full(x0.shape[0], steps, dtype=np.int64))
+                        steps=np.broadcast_to(np.asarray(steps, dtype=np.int64), (x0.shape[0],)).copy(),
+                        trajectory=trajectory,
+                        left_subspace=None if restrict is None else left_subspace(delta, restrict, x0))

@@ -5,7 +5,8 @@ The attacks see every input as a flat row: x of shape (N, *shape) becomes x0 (N,
 n = prod(shape), so norms and projections run over all non-batch dimensions, and the model is
 called on the rows reshaped back to (N, *shape). A one-logit model f is read as the two logits
 [0, f], so the cross entropy on them is the binary logistic loss and argmax is f > 0 — the same
-conventions as the numpy track (dmm_edu.attacks._common). Book page: "Why the perturbations are tiny".
+conventions as the numpy track (dmm_edu.attacks._common), and the same argument vocabulary
+(dmm_edu.attacks._args). Book page: "Adversarial examples and the older explanations".
 """
 
 from __future__ import annotations
@@ -17,13 +18,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dmm_edu._checks import _describe, check_choice, check_finite_float
+from dmm_edu._checks import _describe
+from dmm_edu.attacks._args import LOSS_ALIASES, check_box, check_inside, check_loss_name
 from dmm_edu.attacks.result import AttackResult
-
-NORMS = ("linf", "l2")
-SPACES = ("free", "on", "off")
-LOSSES = ("ce", "margin")
-LOSS_ALIASES = {"cross_entropy": "ce", "binary_logistic": "ce", "logit_margin": "margin"}  # numpy-track names
 
 
 # ------------------------------------------------------------ argument checks
@@ -68,23 +65,16 @@ def check_input(model, x) -> tuple[torch.Tensor, tuple[int, ...]]:
 
 def check_bounds(bounds, x0: torch.Tensor) -> tuple[float, float] | None:
     """None (no box), or (lo, hi) with lo < hi and every clean input inside [lo, hi]."""
-    if bounds is None:
-        return None
-    if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
-        raise ValueError(f"bounds={_describe(bounds)} is not accepted; expected None or a pair (lo, hi) with lo < hi")
-    lo, hi = check_finite_float("bounds[0]", bounds[0]), check_finite_float("bounds[1]", bounds[1])
-    if not lo < hi:
-        raise ValueError(f"bounds={_describe(bounds)} is not accepted; expected a pair (lo, hi) with lo < hi")
-    x_min, x_max = (float(v) for v in torch.aminmax(x0)) if x0.numel() else (lo, hi)
-    if x_min < lo or x_max > hi:
-        raise ValueError(f"x has values in [{x_min:.4g}, {x_max:.4g}], outside bounds=({lo}, {hi}); "
-                         "the clean inputs must lie inside the box (or pass bounds=None for no box)")
-    return lo, hi
+    box = check_box(bounds)
+    if box is not None and x0.numel():
+        check_inside(*(float(v) for v in torch.aminmax(x0)), box)
+    return box
 
 
 def check_loss(loss) -> str:
-    loss = LOSS_ALIASES.get(loss, loss) if isinstance(loss, str) else loss
-    return check_choice("loss", loss, LOSSES)
+    """"ce" or "margin" (None is "ce"; the numpy_nn names become these)."""
+    loss = check_loss_name(loss)
+    return LOSS_ALIASES.get(loss, loss)
 
 
 def check_bool(name: str, value) -> bool:

@@ -7,11 +7,11 @@ to the nearest linearised boundary,
     l = argmin_k |f'_k| / ‖w'_k‖,    r = (|f'_l| + 10⁻⁴) / ‖w'_l‖² · w'_l,    w'_k = ∇f_k - ∇f_{k0},
 
 repeating at x + (1 + overshoot) Σ r until the class changes; the answer is x + (1 + overshoot) Σ r
-(clipped into the box at every iteration when `bounds` is given).
-The C gradients ∇f_k of all still-active samples come from C backward passes through one forward
-pass (samples are independent in eval mode). Restricted to a subspace S (tangent or normal space
-at the clean x) the gradients and the accumulated step are projected onto S at every iteration.
-Book page: "Why the perturbations are tiny".
+(clipped into the box at every iteration when `bounds` is given). The arguments are those of the
+numpy track's dmm_edu.attacks.deepfool. The C gradients ∇f_k of all still-active samples come
+from C backward passes through one forward pass (samples are independent in eval mode). Restricted
+to a subspace S (tangent or normal space at the clean x) the gradients and the accumulated step are
+projected onto S at every iteration. Book page: "Adversarial examples and the older explanations".
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import math
 import torch
 
 from dmm_edu._checks import check_choice, check_float_range, check_positive_int
+from dmm_edu.attacks._args import BOUNDS, SPACES, accepts_clip
 from dmm_edu.attacks.result import AttackResult
 from dmm_edu.attacks.torch_track._common import (
-    SPACES,
     check_bounds,
     check_input,
     check_labels,
@@ -54,29 +54,33 @@ def input_jacobian(z: torch.Tensor, x_leaf: torch.Tensor) -> torch.Tensor:
     return J.transpose(0, 1)  # (M, C, n)
 
 
+@accepts_clip
 def deepfool(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor | None = None, *, steps: int = 50,
              overshoot: float = 0.02, space: str = "free", projector=None,
-             bounds: tuple[float, float] | None = None) -> AttackResult:
-    """Batched multi-class DeepFool in L2.
+             bounds: tuple[float, float] | None = BOUNDS) -> AttackResult:
+    """Batched multi-class DeepFool in L2 (torch track).
 
     Args:
-        model: a torch.nn.Module mapping x (N, *shape) to logits (N, C) (C = 1: logits [0, f]);
-            run in eval mode, its modes restored after.
+        model: a torch.nn.Module mapping x (N, *shape) to logits (N, C) (C = 1: a binary model f,
+            read as the logits [0, f]); run in eval mode, its modes restored after.
         x: (N, *shape) float tensor of the model's dtype and device; never modified.
         y: (N,) int64 labels to move away from; default the model's predictions at x. Samples the
             model already misclassifies count as successes with a zero perturbation.
         steps: iteration cap (>= 1); samples that have crossed are frozen.
         overshoot: in [0, 1]; the result is (1 + overshoot) times the accumulated step.
-        space: "free", or "on" / "off" to restrict every step to the tangent / normal space.
-        projector: a dmm_edu.manifold Projector with n = prod(shape) (needed for "on"/"off"),
-            evaluated once at the clean x.
-        bounds: (lo, hi) box (x must lie in it) that every iterate, and so x_adv, is clipped into;
-            the iteration goes on from the clipped point until it crosses. None (default): no box.
+        space: "free" (default), or "on" / "off": every linearised step and the accumulated step
+            are projected onto the tangent / normal space S of `projector` at the clean x.
+        projector: a dmm_edu.manifold Projector in dimension n = prod(shape), the features per
+            sample (needed for "on"/"off"), evaluated at the clean x.
+        bounds: None (default), no box; or (lo, hi), a box (x must lie in it) that every iterate,
+            and so x_adv, is clipped into; the iteration goes on from the clipped point until it
+            crosses. (clip=, its old name, still works for one release, with a DeprecationWarning.)
 
     Returns:
-        AttackResult of tensors on x's device: x_adv, delta (N, *shape), success (N,) bool (the
-        class at x_adv differs from y), norm (N,) ‖δ‖₂, steps (N,) iterations each sample used;
-        left_subspace (N,) bool for space "on"/"off".
+        AttackResult (numpy arrays on the numpy track; tensors on x's device on the torch track):
+        x_adv, delta (N, *shape); success (N,) bool, the class at x_adv differs from y; norm (N,)
+        ‖δ‖₂; steps (N,) the iterations each sample used; left_subspace (N,) bool for space
+        "on"/"off" (δ left S because of the box clip), else None.
     """
     model = check_model(model)
     x0, shape = check_input(model, x)  # (N, n)

@@ -1,6 +1,6 @@
 """PGD on the torch track (Madry et al. 2018): FGSM repeated with small steps, each followed by a
 projection back onto the eps-ball around the clean x — the algorithm of dmm_edu.attacks.pgd, on
-a torch.nn.Module, with restarts, early stopping and recorded paths.
+a torch.nn.Module, with the same arguments.
 
     δ_0 = 0  (or uniform in the ball),
     δ_{t+1} = Π_box( Π_eps( P_S( δ_t + alpha · u(P_S ∇_x J(x + δ_t)) ) ) ),   u(g) = sign(g) (L∞), g/‖g‖₂ (L2),
@@ -8,8 +8,10 @@ a torch.nn.Module, with restarts, early stopping and recorded paths.
 where J is the attack objective (the loss of the label, minus the loss of the target, or a logit
 margin; see `_common.objective`) and P_S the projection onto the subspace S the attack may use:
 all of R^n (space="free"), or the tangent / normal space of the data manifold at the clean x
-(space="on" / "off", L2 only). For L∞ the ball and the box are both boxes, so Π_box Π_eps is one
-clamp to [max(x - eps, lo), min(x + eps, hi)]. Book page: "Why the perturbations are tiny".
+(space="on" / "off", L2 only). `_run` is one run of this loop, one line per operation (step,
+project, clip), with the bookkeeping of early stopping and the recorded path around it, as in the
+numpy track's `_run`; `pgd` adds random starts and restarts.
+Book page: "Adversarial examples and the older explanations".
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from __future__ import annotations
 import torch
 
 from dmm_edu._checks import _describe, check_choice, check_positive_float, check_positive_int
+from dmm_edu.attacks._args import BOUNDS, NORMS, accepts_clip, check_space
 from dmm_edu.attacks.result import AttackResult
 from dmm_edu.attacks.torch_track._common import (
-    NORMS,
-    SPACES,
     check_bool,
     check_bounds,
     check_input,
@@ -54,57 +55,50 @@ def _random_start(rng: torch.Generator, x0, eps: float, norm: str, S):
     return r * v / torch.where(v_norm > 0, v_norm, 1.0)  # (M, n)
 
 
-def _delta_bounds(x0, eps: float, norm: str, box):
-    """Coordinate bounds (lo_δ, hi_δ) on δ, or None: the box lo <= x0 + δ <= hi as lo - x0 <= δ <= hi - x0;
-    for L∞ intersected with the ball -eps <= δ <= eps (a box too, so Π_box Π_eps is one clamp)."""
-    if box is None:
-        return (-eps, eps) if norm == "linf" else None
-    lo, hi = box[0] - x0, box[1] - x0  # (M, n) each; x0 inside the box: lo <= 0 <= hi
+def _ascend_(delta, g, alpha: float, norm: str):
+    """δ + alpha · u(g), in place: u = sign(g) (L∞) or g / ‖g‖₂ (L2; 0 where g = 0).   (M', n)."""
     if norm == "linf":
-        lo.clamp_(min=-eps), hi.clamp_(max=eps)  # max(-eps, lo - x0), min(eps, hi - x0)
-    return lo, hi
+        return delta.add_(g.sign_(), alpha=alpha)  # δ + alpha·sign(g)
+    g_norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)  # (M', 1)
+    return delta.addcmul_(g, alpha / torch.where(g_norm > 0, g_norm, 1.0))  # δ + alpha·g/‖g‖₂
 
 
 def _run(model, x0, shape, y, delta0, *, eps, alpha, steps, norm, loss, targeted, box, S, early_stop, record):
     """One PGD run from δ_0 (None: 0) on M samples: (x_adv (M, n), steps used (M,), path (steps+1, M, n) or None).
 
-    δ is updated in place (it is ours alone; fresh tensors per step would cost page faults).
+    δ is updated in place (it is ours alone; fresh tensors per step would cost page faults). The box
+    is kept as bounds on δ, lo - x <= δ <= hi - x, so the clip is one clamp.
     """
     M = x0.shape[0]
-    bounds = _delta_bounds(x0, eps, norm, box)
-    if delta0 is None:
-        delta = torch.zeros_like(x0)  # (M, n)  δ_0 = 0
-    else:
-        delta = delta0 if box is None else delta0.clamp_(*bounds)  # (M, n)  x + δ_0 in the box
-    used = torch.zeros(M, dtype=torch.int64, device=x0.device)  # (M,)
+    box_d = None if box is None else (box[0] - x0, box[1] - x0)  # (M, n) each: lo - x <= 0 <= hi - x
+    delta = torch.zeros_like(x0) if delta0 is None else delta0  # (M, n)  δ_0
+    if delta0 is not None and box is not None:
+        delta.clamp_(*box_d)  # x + δ_0 in the box
+    used = torch.zeros(M, dtype=torch.int64, device=x0.device)  # (M,) updates each sample received
     path = [(x0 + delta).cpu()] if record else None
     rows = None  # the samples still updated (None: all of them)
     for _ in range(steps):
-        x_r = x0 + delta if rows is None else x0[rows] + delta[rows]  # (M', n)  x + δ_t
-        z, g = objective_grad(model, x_r, shape, y if rows is None else y[rows], loss, targeted)  # ∇_x J
+        x_t = x0 + delta if rows is None else x0[rows] + delta[rows]  # (M', n)  x + δ_t
+        z, g = objective_grad(model, x_t, shape, y if rows is None else y[rows], loss, targeted)  # ∇_x J(x + δ_t)
         if early_stop:  # freeze the samples that are already adversarial at x + δ_t
             rows = torch.arange(M, device=x0.device) if rows is None else rows
             keep = ~is_success(z, y[rows], targeted)
             rows, g = rows[keep], g[keep]
             if rows.numel() == 0:
                 break
-        g = S.project(g, rows)  # (M', n)  P_S ∇_x J
-        d_r = delta if rows is None else delta[rows]  # (M', n), a view of δ or a copy of its rows
-        if norm == "linf":
-            d_r.add_(g.sign_(), alpha=alpha)  # δ + alpha·sign(g); Π_eps comes with the box below
-        else:
-            g_norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)  # (M', 1)
-            d_r.addcmul_(g, alpha / torch.where(g_norm > 0, g_norm, 1.0))  # δ + alpha·g/‖g‖₂
-            d_r = project_ball(S.project(d_r, rows), eps, norm)  # Π_eps(P_S δ)
-        if bounds is not None:
-            lo, hi = bounds if rows is None or not isinstance(bounds[0], torch.Tensor) else \
-                (bounds[0][rows], bounds[1][rows])
-            d_r.clamp_(lo, hi)  # x + δ ∈ [lo, hi]^n (and ‖δ‖∞ <= eps)
+        # the update δ_t -> δ_{t+1} of the rows still running
+        d = delta if rows is None else delta[rows]  # (M', n), a view of δ or a copy of its rows
+        g = S.project(g, rows)  # (M', n)  g = P_S ∇_x J
+        d = _ascend_(d, g, alpha, norm)  # (M', n)  step:    δ + alpha·u(g)
+        d = project_ball(S.project(d, rows), eps, norm)  # (M', n)  project: Π_eps(P_S δ)
+        if box is not None:  # (M', n)  clip:    x + δ ∈ [lo, hi]^n
+            d.clamp_(*(box_d if rows is None else (box_d[0][rows], box_d[1][rows])))
+        # bookkeeping: write the rows back, count the update, record the iterate
         if rows is None:
-            delta = d_r
+            delta = d
             used += 1
         else:
-            delta.index_copy_(0, rows, d_r)
+            delta.index_copy_(0, rows, d)
             used[rows] += 1
         if record:
             path.append((x0 + delta).cpu())
@@ -130,49 +124,53 @@ def _attempt(model, x0, shape, y, S, rng, judge=True, **kw):
     return x_adv, is_success(z, y, kw["targeted"]), objective(z, y, kw["loss"], kw["targeted"]), used, path
 
 
+@accepts_clip
 def pgd(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, *, alpha: float | None = None,
         steps: int = 10, norm: str = "linf", random_start: bool = False, restarts: int = 1,
         rng: torch.Generator | None = None, targeted: bool = False,
-        bounds: tuple[float, float] | None = (0.0, 1.0), loss: str = "ce", early_stop: bool = False,
+        bounds: tuple[float, float] | None = BOUNDS, loss: str = "ce", early_stop: bool = False,
         space: str = "free", projector=None, record_trajectory: bool = False) -> AttackResult:
-    """Projected gradient ascent on the objective J in an eps-ball, from x or random starts.
+    """Projected gradient ascent on the loss in an eps-ball, from x or random starts (torch track).
 
     Args:
         model: a torch.nn.Module mapping x (N, *shape) to logits (N, C) (C = 1: a binary model f,
-            read as the logits [0, f]). It runs in eval mode; its own modes are restored after.
+            read as the logits [0, f]); run in eval mode, its modes restored after.
         x: (N, *shape) float tensor of the model's dtype and device; never modified.
         y: (N,) int64 labels to move away from, or with `targeted=True` the target labels.
-        eps: the budget ‖δ‖ <= eps, over all non-batch dimensions (>= 0; 0 returns x).
+        eps: the budget ‖δ‖ <= eps, over all non-batch dimensions (>= 0; eps = 0 returns x).
         alpha: step size (> 0); default 2.5 · eps / steps.
         steps: iterations (>= 1) per run.
         norm: "linf" or "l2".
         random_start: start from δ_0 uniform in the ball (in S for space "on"/"off"); needs `rng`.
         restarts: runs (>= 1; more than 1 needs random_start). Per sample the best run is kept:
             a success beats a failure, and between two successes or two failures the higher
-            final objective J wins. With `early_stop`, later runs only attack the samples no
-            run has fooled yet (the first success is kept).
-        rng: torch.Generator for the random start; the same seed gives the same result.
-        targeted: y holds target labels; success means the prediction equals y.
-        bounds: (lo, hi) box for x + δ (x must lie in it), applied after the ball projection;
-            default (0, 1), the image range (as torchattacks assumes); None for no box. In a
-            restricted attack the clip can move δ out of S.
-        loss: "ce", the cross entropy (ascended; descended for the target when targeted), or
-            "margin": J = max_{j≠y} z_j - z_y untargeted, z_t - max_{j≠t} z_j targeted, ascended
-            (J > 0 exactly at success). The numpy-track names "cross_entropy",
-            "binary_logistic" and "logit_margin" are accepted too.
+            final objective J wins (J = the loss, or minus the target's loss when targeted). With
+            `early_stop`, later runs only attack the samples no run has fooled yet.
+        rng: the generator of the random start, np.random.Generator on the numpy track and
+            torch.Generator on the torch track; the same seed gives the same result.
+        targeted: y holds target labels: the attack descends their loss instead of ascending the
+            loss of the label, and success means the prediction equals y.
+        bounds: None (default), no box; or (lo, hi), a box for x + δ (x must lie in it), applied
+            after the step and the ball projection. In a restricted attack the clip can move δ out
+            of S. (clip=, its old name, still works for one release, with a DeprecationWarning.)
+        loss: "ce" (default; None too), the cross entropy (the binary logistic loss for a one-logit
+            model), or "margin", the logit margin max_{j≠y} z_j - z_y (CW, unclipped). The numpy_nn
+            names "cross_entropy", "binary_logistic" and "logit_margin" are accepted too.
         early_stop: freeze a sample (its δ) as soon as its iterate is adversarial; the samples
             still running keep their full step size.
-        space: "free", or "on" / "off" (L2 only): every gradient and the accumulated δ are
-            projected onto the tangent / normal space of `projector` at the clean x.
-        projector: a dmm_edu.manifold Projector with n = prod(shape) (needed for "on"/"off");
-            its `basis_tensor(x)` is used if it has one, else its numpy `basis(x)`.
+        space: "free" (default), or "on" / "off" (L2 only): every gradient and the accumulated δ
+            are projected onto the tangent / normal space S of `projector` at the clean x.
+        projector: a dmm_edu.manifold Projector in dimension n = prod(shape), the features per
+            sample (needed for "on"/"off"), evaluated at the clean x.
         record_trajectory: keep the iterates x + δ_t, t = 0..steps, of the kept run.
 
     Returns:
-        AttackResult of tensors on x's device: x_adv, delta (N, *shape); success (N,) bool;
-        norm (N,) ‖δ‖ in `norm`; steps (N,) the updates each sample received in the kept run
-        (= steps without early_stop); trajectory (steps+1, N, *shape) on the CPU if recorded;
-        left_subspace (N,) bool for space "on"/"off" (δ left S because of the box clip).
+        AttackResult (numpy arrays on the numpy track; tensors on x's device on the torch track):
+        x_adv, delta (N, *shape); success (N,) bool, the prediction at x_adv differs from y (equals
+        y when targeted); norm (N,) ‖δ‖ in `norm`; steps (N,) the updates each sample received in
+        the kept run (= steps without early_stop); trajectory (steps+1, N, *shape) if recorded
+        (on the CPU), else None; left_subspace (N,) bool for space "on"/"off" (δ left S because of
+        the box clip), else None.
     """
     return _pgd(model, x, y, eps, alpha=alpha, steps=steps, norm=norm, random_start=random_start, restarts=restarts,
                 rng=rng, targeted=targeted, bounds=bounds, loss=loss, early_stop=early_stop, space=space,
@@ -180,7 +178,7 @@ def pgd(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, *,
 
 
 def _pgd(model, x, y, eps, *, alpha=None, steps=10, norm="linf", random_start=False, restarts=1, rng=None,
-         targeted=False, bounds=(0.0, 1.0), loss="ce", early_stop=False, space="free", projector=None,
+         targeted=False, bounds=BOUNDS, loss="ce", early_stop=False, space="free", projector=None,
          record_trajectory=False, judge=True):
     """`pgd`; with judge=False (the torchattacks-style call, which returns only the images) it
     returns x_adv (N, *shape) and skips the forward pass that decides success, unless restarts
@@ -206,10 +204,7 @@ def _pgd(model, x, y, eps, *, alpha=None, steps=10, norm="linf", random_start=Fa
     loss = check_loss(loss)
     early_stop = check_bool("early_stop", early_stop)
     record = check_bool("record_trajectory", record_trajectory)
-    space = check_choice("space", space, SPACES)
-    if space != "free" and norm != "l2":
-        raise ValueError(f"space={space!r} is only accepted with norm='l2' (got norm={norm!r}): the "
-                         "L∞ ball projection (coordinate clipping) does not keep δ in a subspace")
+    space = check_space(space, norm)
     y = check_labels("y", y, N, n_classes(model, x0, shape), x0.device)  # (N,)
     S = subspace_at(projector, space, x0, shape)
     kw = dict(eps=eps, alpha=alpha, steps=steps, norm=norm, loss=loss, targeted=targeted, box=box,

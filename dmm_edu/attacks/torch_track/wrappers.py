@@ -5,7 +5,7 @@ adv_images` (a tensor), with `set_mode_targeted_by_label()` / `set_mode_default(
 that `atk.run(images, labels)` returns the full AttackResult (which samples succeeded, ‖δ‖, steps),
 and the random start draws from an explicit torch.Generator instead of torch's global one: pass
 `rng=`, or `seed=` (default 0) for a fresh generator owned by the attack, so a script that builds
-the attack the same way gets the same adversarial images. Book page: "The torch track".
+the attack the same way gets the same adversarial images. Book page: "attacks" (the torch track).
 """
 
 from __future__ import annotations
