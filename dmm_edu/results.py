@@ -9,11 +9,11 @@ folder of someone else's files is never overwritten.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -78,33 +78,110 @@ def _jsonable(obj):
     raise TypeError(f"cannot store a {type(obj).__name__} in metrics.json")
 
 
-# Modules that present results but never compute them: editing them must not make results stale.
-PRESENTATION = ("cli.py", "cli_data.py", "cli_book.py", "cli_animate.py", "book.py", "claims.py", "animate.py", "tour.py",
-                "plots", "exercises")
-_EXPERIMENT_FILE = re.compile(r"e\d\d_\w+\.py")
+PACKAGE = "dmm_edu"
+# What every run goes through besides the experiment's own code: seeding the rng, converting the
+# metrics and recording the result (`run_experiment`), with everything it imports.
+RUNNER = "dmm_edu.experiments.base"
 
 
 def code_hash(experiment_module: str | None = None, root: str | Path | None = None) -> str:
-    """SHA-256 of the dmm_edu source that computes results: results made by different code never look alike.
+    """SHA-256 of the dmm_edu source a result depends on: results made by different code never look alike.
 
-    Hashes every `.py` file of the package except the presentation layer (`PRESENTATION`: the CLI,
-    the book, the claims, the plots, the exercises) and, when `experiment_module` is given (e.g.
-    "dmm_edu.experiments.e05_on_off_attacks"), except the other experiments' own modules, so an edit
-    to one experiment or to a figure does not make every cached result stale. `root`: the package
-    folder (default: this installation's).
+    With `experiment_module` (e.g. "dmm_edu.experiments.e05_on_off_attacks"): the files of
+    `code_files(experiment_module)`, i.e. that module, the runner (`RUNNER`) and every dmm_edu module they
+    import, transitively, as read from their import statements. Editing a helper or a library module an
+    experiment uses makes its cached results stale; editing another experiment, a figure, the claims or
+    the CLI does not. Without `experiment_module`: every `.py` file of the package. Each file enters with
+    its path relative to the package folder, in sorted order, so the hash is the same on every machine.
+    `root`: the package folder (default: this installation's).
     """
-    root = Path(root) if root is not None else Path(__file__).resolve().parent
-    own = experiment_module.rsplit(".", 1)[-1] + ".py" if experiment_module else None
+    root = _package_root(root)
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if rel.parts[0] in PRESENTATION:
-            continue
-        if own and rel.parts[0] == "experiments" and _EXPERIMENT_FILE.fullmatch(rel.name) and rel.name != own:
-            continue
-        h.update(str(rel).encode())
-        h.update(path.read_bytes())
+    for rel in code_files(experiment_module, root):
+        data = (root / rel).read_bytes()
+        h.update(f"{rel}\0{len(data)}\0".encode())  # path and length first: no two file lists hash alike
+        h.update(data)
     return h.hexdigest()
+
+
+def code_files(experiment_module: str | None = None, root: str | Path | None = None) -> list[str]:
+    """The files `code_hash` hashes: sorted POSIX paths relative to the package folder `root`.
+
+    Found by reading, not by running: every `import` and `from … import` statement of a file (inside
+    functions too, relative ones included) that names a dmm_edu module adds that module's file, the
+    `__init__.py` of each package above it (importing a submodule runs them) and, in turn, what those
+    import. `from pkg import name` adds `pkg/name.py` when that file exists (a submodule), else only
+    `pkg`. Modules loaded by name at run time (`importlib`) are not seen; imports of other packages are
+    ignored. Without `experiment_module`, every `.py` file under `root`.
+    """
+    root = _package_root(root)
+    if experiment_module is None:
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    if _source(experiment_module, root) is None:
+        raise ValueError(f"experiment_module={experiment_module!r} is not a module of {PACKAGE} under {str(root)!r}; "
+                         f"expected a dotted name such as '{PACKAGE}.experiments.e05_on_off_attacks'")
+    seen: set[str] = set()
+    todo = [experiment_module, RUNNER]
+    while todo:
+        for module in _with_parents(todo.pop(), root):
+            if module not in seen:
+                seen.add(module)
+                todo.extend(_imports(module, root))
+    return sorted(_source(m, root).relative_to(root).as_posix() for m in seen)
+
+
+def _package_root(root: str | Path | None) -> Path:
+    return Path(root) if root is not None else Path(__file__).resolve().parent
+
+
+def _source(module: str, root: Path) -> Path | None:
+    """The file of the dmm_edu module `module` under `root` (a package's `__init__.py`), or None."""
+    parts = module.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    folder = root.joinpath(*parts[1:])
+    if (folder / "__init__.py").is_file():
+        return folder / "__init__.py"
+    if len(parts) > 1 and (path := folder.with_name(parts[-1] + ".py")).is_file():
+        return path
+    return None
+
+
+def _with_parents(module: str, root: Path) -> list[str]:
+    """The modules importing `module` runs: "a.b.c" -> ["a", "a.b", "a.b.c"], those with a file under `root`."""
+    parts = module.split(".")
+    prefixes = (".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return [m for m in prefixes if _source(m, root) is not None]
+
+
+def _imports(module: str, root: Path) -> list[str]:
+    """The dmm_edu module names that `module`'s import statements name, anywhere in its file.
+
+    `from pkg import a, b` names "pkg", "pkg.a" and "pkg.b" (the last two count only where they are
+    files). A file that does not parse imports nothing (it is hashed all the same).
+    """
+    path = _source(module, root)
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError):
+        return []
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: "." is `package`, each further dot one package up
+                parts = package.split(".")
+                keep = len(parts) - (node.level - 1)
+                if keep < 1:
+                    continue  # beyond the top-level package: Python refuses it too
+                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            else:
+                base = node.module
+            names.append(base)
+            names.extend(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return [n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")]
 
 
 def provenance(duration_s: float | None = None, experiment_module: str | None = None) -> dict:

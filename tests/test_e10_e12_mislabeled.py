@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
 from smoke_runs import smoke  # noqa: E402
 
+from dmm_edu.experiments import _mislabeled_images as mislabeled_images  # noqa: E402
 from dmm_edu.experiments import e10_mislabeled_images as e10  # noqa: E402
 from dmm_edu.experiments import e12_wallace_control as e12  # noqa: E402
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
@@ -34,7 +35,7 @@ def test_e10_random_targets_still_teach_the_clean_task(seed):
     assert rand_large["N2_test_accuracy"] >= 2 * m["chance"]  # C8: far above chance, from wrong labels only
     assert det_small["N2_test_accuracy"] < rand_small["N2_test_accuracy"]
     assert m["checks"][f"rand_eps{large:g}_at_least_2x_chance"] and m["checks"][f"det_below_rand_at_eps{small:g}"]
-    # the recorded science.md checks say what the numbers say, whether or not they hold
+    # the recorded checks say what the numbers say, whether or not they hold
     assert m["checks"][f"rand_eps{large:g}_at_least_0.8"] == (rand_large["N2_test_accuracy"] >= 0.8)
     assert m["checks"][f"det_eps{small:g}_at_most_0.1"] == (det_small["N2_test_accuracy"] <= 0.1)
 
@@ -47,7 +48,7 @@ def test_e10_where_the_attack_fails_d_det_teaches_the_shifted_labels(seed):
     det = m["det_eps0.5"]
     assert det["attack_success"] < 0.1  # the premise
     assert det["N2_test_says_y_plus_1"] > 0.5
-    assert det["N2_test_accuracy"] <= 0.1  # science.md's check at the small eps
+    assert det["N2_test_accuracy"] <= 0.1  # the check at the small eps
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -104,7 +105,7 @@ def test_e12_an_early_networks_wrong_labels_teach_a_fresh_network(seed):
     m = smoke("E12", seed).metrics
     assert m["N1_early"]["reached"]
     assert m["wrong_labels_equal_y"] == 0.0  # every label N2 sees is wrong
-    assert m["N2"]["test_accuracy"] >= 2 * m["chance"]  # science.md's check
+    assert m["N2"]["test_accuracy"] >= 2 * m["chance"]  # the check
     assert m["checks"]["N2_at_least_2x_chance"]
     # distillation: N2 copies N1_early's function, so it agrees with N1_early more than with the truth
     assert m["N2"]["agrees_with_N1_early_test"] > m["N2"]["test_accuracy"]
@@ -238,7 +239,7 @@ def test_figures_save_and_never_train_or_attack(results, tmp_path, monkeypatch):
     import dmm_edu.attacks.torch_track as torch_track
     import dmm_edu.torch_nn.train as torch_train
 
-    for module, name in ((e10, "train_model"), (e10, "pgd"), (e10, "train_classifier"), (e12, "train_classifier"),
-                         (torch_track, "pgd"), (torch_train, "train_classifier")):
+    for module, name in ((e10, "train_model"), (mislabeled_images, "pgd"), (mislabeled_images, "train_classifier"),
+                         (e12, "train_classifier"), (torch_track, "pgd"), (torch_train, "train_classifier")):
         monkeypatch.setattr(module, name, forbidden)
     check_never_trains_or_attacks(results, ("E10", "E12"), tmp_path / "saved", monkeypatch)

@@ -1,5 +1,5 @@
 """E11: a network trained only on off-manifold adversarial points with random (mostly wrong) labels
-still classifies clean points (science.md: D_rand, off, large eps: N2 >= 0.6 while the oracle agrees
+still classifies clean points (the check: D_rand, off, large eps: N2 >= 0.6 while the oracle agrees
 with the new label on <= 0.35 of the new training set)."""
 
 import numpy as np
@@ -17,7 +17,7 @@ def test_random_target_off_manifold_set_still_teaches_the_clean_task(result):
     m = result.metrics
     large = max(result.config["eps_over_d_off"])
     v = m[f"rand_off_eps{large:g}"]
-    assert v["N2_test_accuracy"] >= 0.6  # science.md's check
+    assert v["N2_test_accuracy"] >= 0.6  # the check
     assert v["oracle_agrees_with_t"] <= 0.35
     assert v["attack_success"] > 0.5  # at the large eps N1 mostly says t
 

@@ -156,22 +156,3 @@ def test_run_cached_reuses_until_config_or_code_changes(tmp_path, monkeypatch):
     monkeypatch.setattr(base, "code_hash", lambda *a: "edited")  # the code changed: the result is stale
     base.run_cached("E3", "smoke", seed=1, cache=tmp_path)
     assert len(calls) == 3 and len(list(tmp_path.iterdir())) == 3
-
-
-def test_code_hash_ignores_presentation_and_other_experiments(tmp_path):
-    from dmm_edu.results import code_hash
-
-    pkg = tmp_path / "dmm_edu"
-    for rel in ("attacks/pgd.py", "plots/toys.py", "cli.py", "experiments/e01_a.py", "experiments/e05_b.py"):
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text("x = 1\n")
-    e5 = "dmm_edu.experiments.e05_b"
-    before, before_all = code_hash(e5, root=pkg), code_hash(root=pkg)
-    for rel in ("plots/toys.py", "cli.py", "experiments/e01_a.py"):  # figures, CLI, another experiment
-        (pkg / rel).write_text("x = 2\n")
-    assert code_hash(e5, root=pkg) == before
-    assert code_hash(root=pkg) != before_all  # without an experiment, every experiment module counts
-    for rel in ("experiments/e05_b.py", "attacks/pgd.py"):  # its own module, or the library it uses
-        (pkg / rel).write_text("x = 3\n")
-        assert code_hash(e5, root=pkg) != before
-        before = code_hash(e5, root=pkg)

@@ -77,7 +77,8 @@ def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out
 
 
 def cache_key(experiment_id: str, profile: str, seed: int, config) -> str:
-    """What a cached result depends on: experiment, profile, seed, the full config and the code."""
+    """What a cached result depends on: experiment, profile, seed, the full config and the code (`code_hash`:
+    the experiment's module, this runner and every dmm_edu module they import)."""
     spec = json.dumps({"experiment": experiment_id, "profile": profile, "seed": int(seed),
                        "config": as_json(dataclasses.asdict(config))}, sort_keys=True)
     return hashlib.sha256((spec + code_hash(get_experiment(experiment_id).module)).encode()).hexdigest()[:16]
