@@ -1,11 +1,12 @@
 """Building the book: run the experiments it quotes, draw its figures, render the site offline.
 
 The book (an mkdocs-material site in docs/) shows nothing typed by hand: its numbers come from
-`dmm_edu.claims`, its figures from `dmm_edu.plots`, both read from saved results that
-`run_cached` makes once and reuses while the code is unchanged. The mkdocs hook
-docs/hooks/claims.py calls the functions here; `dmm-edu book build` runs the experiments first
-(with progress), then `mkdocs build --strict`. The profile comes from $DMM_EDU_BOOK_PROFILE
-("book" by default; "smoke" for fast test builds). Book page: "Reproducibility" (appendix).
+`dmm_edu.claims` (measured ones from results, published ones from `dmm_edu.published`), its figures
+from `dmm_edu.plots`; results are made once by `run_cached` and reused while the code is unchanged.
+The mkdocs hook docs/hooks/claims.py calls the functions here; `dmm-edu book build` runs the
+experiments first (with progress), then `mkdocs build --strict`. The profile comes from $DMM_EDU_BOOK_PROFILE
+("book" by default; "smoke" for fast test builds). Book pages: "Reproducibility",
+"Predictions and checks".
 """
 
 from __future__ import annotations
@@ -109,6 +110,54 @@ def reproducibility_markdown(results: dict[str, Result]) -> str:
                 _, text, p = claims.resolve(claim.name, results)
                 lines.append(f"| `{claim.name}` | {text} | `{p['metric']}` | {claim.description} |")
             lines.append("")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (a pipe would end the cell)."""
+    return str(text).replace("|", "&#124;")
+
+
+def predictions_markdown(results: dict[str, Result]) -> str:
+    """The "Predictions and checks" appendix's body: every checked claim and the published numbers.
+
+    One row per claim that carries a `check`: what it is, the threshold, why the threshold follows
+    from the claim, the run that backs it (linked to the reproducibility appendix), its value there
+    and whether the check holds. Then one row per number of `dmm_edu.published`, with its source
+    (linked to the bibliography), the kind of source and the table or figure. Links are relative to
+    a page in docs/appendix/. KeyError/ValueError as `claims.resolve` for a missing or broken result.
+    """
+    from dmm_edu import published
+
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    rows, held, profiles = [], 0, set()
+    for claim in checked:
+        value, text, prov = claims.resolve(claim.name, results)
+        ok = claims.check(claim, value)
+        held += ok
+        profiles.add(prov["profile"])
+        run = (f"[{prov['experiment']}](reproducibility.md#{prov['experiment'].lower()}) · "
+               f"{prov['profile']} · seed {prov['seed']}")
+        rows.append(f"| `{claim.name}` | {_cell(claim.description)} | `{claim.check}` | {_cell(claim.why)} | {run} "
+                    f"| {text} | {'yes' if ok else '**no**'} |")
+    backing = sorted({c.profile for c in checked})
+    shown = ", ".join(f"`{p}`" for p in sorted(profiles))
+    lines = [f"{held} of {len(checked)} checks hold in the runs this site was built from (profile {shown}).", ""]
+    if profiles - set(backing):
+        lines += [f"The checks are written for the {', '.join(f'`{p}`' for p in backing)} profile; at a smaller "
+                  "profile a **no** says only that the small run does not reach the threshold.", ""]
+    lines += ["| claim | what it is | check | why this threshold | run | value | holds |",
+              "|---|---|---|---|---|---|---|", *rows, "",
+              "## Published numbers { #published }", "",
+              "Every number of another work that this book or its experiments compare with; a chapter quotes one "
+              "by its claim name below, and its value links to the source. The kind of source matters: a "
+              "student's repository has not been reviewed, a peer-reviewed paper has.", "",
+              "| claim | value | what it measures | source | kind | table or figure |", "|---|---|---|---|---|---|"]
+    for number in published.NUMBERS.values():
+        source = published.SOURCES[number.source]
+        lines.append(f"| `{claims.PUBLISHED}{number.key}` | {number.text()} | {_cell(number.measures)} | "
+                     f"[{_cell(source.cite())}](bibliography.md#{source.key}) | {source.kind} | {_cell(number.where)} |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -1,12 +1,14 @@
-"""The claims registry: every number the book quotes resolves from a result, is used, and fails loudly.
+"""The claims: every number the book quotes resolves from a result or the published registry, is used, and fails loudly.
 
 Smoke results back the resolution tests (seconds); the claims' testable checks run on the `book`
-profile they are written for (slow). The hook is exercised directly and through a real
-`mkdocs build --strict` of a one-page site.
+profile they are written for (slow). The hook and the "Predictions and checks" page are exercised
+directly and through a real `mkdocs build --strict` of a one-page site. The published registry
+itself is tested in test_published.py.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import math
 import os
@@ -75,10 +77,69 @@ def test_claim_names_start_with_their_experiment():
 
 def test_docs_quote_only_registered_claims_and_every_claim_is_quoted():
     used = {name: page for page, text in docs_markdown().items() for name in claims.names_in(text)}
-    unknown = {name: page for name, page in used.items() if name not in claims.CLAIMS}
-    assert not unknown, f"docs quote claims missing from dmm_edu.claims.CLAIMS: {unknown}"
+    unknown = {name: page for name, page in used.items() if not claims.is_known(name)}
+    assert not unknown, f"docs quote claims missing from dmm_edu.claims.CLAIMS or dmm_edu.published: {unknown}"
     unused = sorted(set(claims.CLAIMS) - set(used))
     assert not unused, f"registered claims no page quotes (remove them or use them): {unused}"
+
+
+def test_the_package_keeps_one_module_per_experiment_and_the_old_api():
+    from dmm_edu.claims import core
+
+    assert claims.resolve is core.resolve and claims.CLAIMS is core.CLAIMS
+    modules = sorted(p.stem for p in (ROOT / "dmm_edu" / "claims").glob("e*.py"))
+    experiments = sorted(p.stem for p in (ROOT / "dmm_edu" / "experiments").glob("e*.py"))
+    assert modules == experiments  # each claims module sits beside the experiment whose metrics it reads
+    for module in modules:
+        listed = importlib.import_module(f"dmm_edu.claims.{module}").CLAIMS
+        assert listed and {c.experiment for c in listed} == {listed[0].experiment}, module
+    assert sum(len(importlib.import_module(f"dmm_edu.claims.{m}").CLAIMS) for m in modules) == len(claims.CLAIMS)
+
+
+def test_every_checked_claim_says_why_and_register_refuses_one_that_does_not():
+    for claim in claims.CLAIMS.values():
+        assert (claim.check is None) == (claim.why is None), claim.name
+    with pytest.raises(ValueError, match="needs a why"):
+        claims.register([claims.Claim("E5.no_why", "E5", ("a",), "{:.2f}", "t", check="< 1")])
+    with pytest.raises(ValueError, match="registered twice"):
+        claims.register([claims.CLAIMS["E5.c2_5.d_off_over_d_on"]])
+    with pytest.raises(ValueError, match="starts with its experiment"):
+        claims.register([claims.Claim("published.x", "E5", ("a",), "{}", "t")])
+    assert "E5.no_why" not in claims.CLAIMS
+
+
+def test_published_claims_read_the_registry_without_results():
+    from dmm_edu import published
+
+    value, text, prov = claims.resolve("published.ilyas.cifar10.d_rand", {})
+    assert value == published.value("ilyas.cifar10.d_rand") and text == "63.3%"
+    assert (prov["source"], prov["kind"]) == ("ilyas2019", "peer-reviewed paper") and "Table 1" in prov["where"]
+    assert claims.is_known("published.ilyas.cifar10.d_rand") and not claims.is_known("published.ilyas.cifar10.d_rnd")
+    assert claims.experiments_for(["published.ilyas.cifar10.d_rand", "E5.baseline_d_on_over_d_free"]) == {"E5": 0}
+    with pytest.raises(KeyError, match=r"ilyas\.cifar10\.d_rand"):  # the near match is named
+        claims.resolve("published.ilyas.cifar10.d_rnd", {})
+    with pytest.raises(KeyError, match="published claim"):
+        claims.get_claim("published.ilyas.cifar10.d_rand")
+
+
+# the result claims that quote a published number through an experiment's metrics, and the registry key
+PUBLISHED_THROUGH_RESULTS = {
+    "E6.published_rho": "deepfool.mnist_fc.rho",
+    "E7.karner.d_on_over_d_free": "karner.mnist.d_on_over_d_free",
+    "E7.karner.d_off_over_d_free": "karner.mnist.d_off_over_d_free",
+    "E10.ilyas.original": "ilyas.cifar10.original",
+    "E10.ilyas.d_rand": "ilyas.cifar10.d_rand",
+    "E10.ilyas.d_det": "ilyas.cifar10.d_det",
+    "E12.wallace": "wallace.cifar10.N2_test_accuracy",
+}
+
+
+def test_published_numbers_quoted_through_results_equal_the_registry(smoke_results):
+    from dmm_edu import published
+
+    for name, key in PUBLISHED_THROUGH_RESULTS.items():
+        value, _, _ = claims.resolve(name, smoke_results)
+        assert value == pytest.approx(published.value(key)), (name, key)
 
 
 def test_unknown_claim_raises_keyerror_naming_near_matches():
@@ -129,7 +190,7 @@ def test_checked_claims_hold_on_the_book_profile(tmp_path_factory):
     from dmm_edu.experiments.base import run_cached
 
     checked = [c for c in claims.CLAIMS.values() if c.check is not None]
-    assert checked, "science.md gives testable forms; at least one claim should carry one"
+    assert checked, "the claims carry testable forms; at least one claim should carry one"
     needed = claims.experiments_for([c.name for c in checked])
     results = {e: run_cached(e, "book", seed, cache=shared_cache(tmp_path_factory)) for e, seed in needed.items()}
     failures = []
@@ -138,6 +199,44 @@ def test_checked_claims_hold_on_the_book_profile(tmp_path_factory):
         if not claims.check(claim, value):
             failures.append(f"{claim.name} = {text}, expected {claim.check}")
     assert not failures, failures
+
+
+def fake_results_for(checked, value: float) -> dict[str, Result]:
+    """Results whose metrics hold `value` at the path of every claim in `checked` (none of them uses `at`)."""
+    metrics: dict[str, dict] = {}
+    for claim in checked:
+        assert claim.at is None, claim.name
+        node = metrics.setdefault(claim.experiment, {})
+        for key in claim.metric[:-1]:
+            node = node.setdefault(key, {})
+        node[claim.metric[-1]] = value
+    return {e: fake_result(m, e) for e, m in metrics.items()}
+
+
+def test_the_predictions_page_lists_every_checked_claim_and_every_published_number():
+    from dmm_edu import book, published
+
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    page = book.predictions_markdown(fake_results_for(checked, 0.5))
+    for claim in checked:
+        row = next(line for line in page.splitlines() if f"`{claim.name}`" in line)
+        assert f"`{claim.check}`" in row and claim.why.replace("|", "&#124;") in row, claim.name
+        assert f"({'reproducibility.md#' + claim.experiment.lower()})" in row
+        assert row.endswith("| yes |") == claims.check(claim, 0.5), row  # the verdict follows the check
+    assert f"of {len(checked)} checks hold" in page and "profile `smoke`" in page
+    assert "written for the `book` profile" in page  # smoke values are not book values: the page says so
+    for number in published.NUMBERS.values():
+        row = next(line for line in page.splitlines() if f"`published.{number.key}`" in line)
+        source = published.SOURCES[number.source]
+        assert number.text() in row and f"(bibliography.md#{source.key})" in row and source.kind in row
+    assert "{{" not in page  # nothing the claims hook would try to replace
+
+
+def test_the_predictions_page_refuses_a_missing_result():
+    from dmm_edu import book
+
+    with pytest.raises(KeyError, match="needs a result of"):
+        book.predictions_markdown({})
 
 
 # --- the mkdocs hook ----------------------------------------------------------------------------
@@ -152,8 +251,36 @@ def test_hook_replaces_claims_with_linked_values(smoke_results):
     assert f"[{text}](../appendix/reproducibility.md#e1 " in out
     assert f"seed {prov['seed']}" in out and prov["code_hash"][:8] in out
     assert "(../appendix/reproducibility.md#e5 " in out
-    top = hook.on_page_markdown('{{ claim("E5.sqrt_n_over_k") }}', fake_page("index.md"), {}, None)
+    top = hook.on_page_markdown('{{ claim("E5.baseline_d_on_over_d_free") }}', fake_page("index.md"), {}, None)
     assert "(appendix/reproducibility.md#e5 " in top  # the link is relative to the page
+
+
+def test_hook_links_a_published_claim_to_its_source_in_the_bibliography():
+    hook = load_hook("claims")
+    out = hook.on_page_markdown('{{ claim("published.karner.mnist.d_on_over_d_free") }}',
+                                fake_page("chapters/critiques.md"), {}, None)
+    assert out.startswith("[2.89](../appendix/bibliography.md#karner2023 ")
+    assert "student reproduction repository" in out and "plots/mnist_mf/" in out and ".dmm-published" in out
+    top = hook.on_page_markdown('{{ claim("published.wallace.cifar10.n_wrong") }}', fake_page("index.md"), {}, None)
+    assert top.startswith("[18,768](appendix/bibliography.md#wallace2019 ")
+    assert top.count('"') == 2  # the tooltip closes where it should: no quote inside it
+
+
+def test_hook_unknown_published_claim_is_a_plugin_error():
+    from mkdocs.exceptions import PluginError
+
+    hook = load_hook("claims")
+    with pytest.raises(PluginError, match=r"published\.ilyas\.cifar10\.d_rnd.*chapters/x\.md|chapters/x\.md.*d_rnd"):
+        hook.on_page_markdown('{{ claim("published.ilyas.cifar10.d_rnd") }}', fake_page("chapters/x.md"), {}, None)
+
+
+def test_hook_replaces_the_predictions_macro():
+    hook = load_hook("claims")
+    hook._results.clear()
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    hook._results.update(fake_results_for(checked, 0.5))
+    out = hook.on_page_markdown("# P\n\n{{ predictions() }}\n", fake_page("appendix/predictions.md"), {}, None)
+    assert "{{" not in out and all(f"`{c.name}`" in out for c in checked)
 
 
 def test_hook_unknown_claim_is_a_plugin_error_naming_it(smoke_results):

@@ -1,10 +1,12 @@
-"""mkdocs hook: numbers, figures and the reproducibility appendix, all drawn from saved results.
+"""mkdocs hook: numbers, figures and the generated appendices, all drawn from saved results and sources.
 
 on_pre_build loads (or computes, via run_cached) the results the book uses at the profile in
 $DMM_EDU_BOOK_PROFILE and draws their figures into docs/figures/generated/. on_page_markdown
-replaces `{{ claim("NAME") }}` with the claim's value, linked to the appendix entry of the run that
-made it (the link's tooltip names experiment, profile, seed and code hash), and
-`{{ reproducibility() }}` with the appendix table. An unknown claim or a NaN metric fails the build.
+replaces `{{ claim("NAME") }}` with the claim's value: a result claim links to the appendix entry
+of the run that made it (the tooltip names experiment, profile, seed and code hash); a published
+claim ("published.KEY") links to its source's bibliography entry (the tooltip names the source,
+the table or figure, and the kind of source). `{{ reproducibility() }}` and `{{ predictions() }}`
+become the two generated appendix tables. An unknown claim or a NaN metric fails the build.
 The logic lives in dmm_edu.book and dmm_edu.claims; this file only wires it into mkdocs.
 """
 
@@ -18,7 +20,9 @@ from mkdocs.exceptions import PluginError
 from dmm_edu import book, claims
 
 REPRODUCIBILITY = re.compile(r"\{\{\s*reproducibility\(\s*\)\s*\}\}")
+PREDICTIONS = re.compile(r"\{\{\s*predictions\(\s*\)\s*\}\}")
 APPENDIX = "appendix/reproducibility.md"
+BIBLIOGRAPHY = "appendix/bibliography.md"
 
 _results: dict = {}
 
@@ -32,6 +36,10 @@ def on_pre_build(config) -> None:
         raise PluginError(f"dmm_edu book: could not prepare results and figures: {err}") from err
 
 
+def _title(text: str) -> str:
+    return text.replace('"', "'")  # a Markdown link title sits between double quotes
+
+
 def _claim_markup(name: str, page) -> str:
     try:
         _, text, prov = claims.resolve(name, _results)
@@ -39,18 +47,28 @@ def _claim_markup(name: str, page) -> str:
         raise PluginError(f"{page.file.src_uri}: unknown claim {name!r}: {err.args[0]}") from None
     except ValueError as err:
         raise PluginError(f"{page.file.src_uri}: claim {name!r} cannot be quoted: {err}") from None
-    link = posixpath.relpath(APPENDIX, posixpath.dirname(page.file.src_uri) or ".")
+    here = posixpath.dirname(page.file.src_uri) or "."
+    if claims.is_published(name):
+        link = posixpath.relpath(BIBLIOGRAPHY, here)
+        title = f"{prov['citation']} · {prov['where']} · {prov['kind']}"
+        return f'[{text}]({link}#{prov["source"]} "{_title(title)}"){{ .dmm-claim .dmm-published }}'
+    link = posixpath.relpath(APPENDIX, here)
     title = (f"{prov['experiment']} {prov['metric']} · profile {prov['profile']} · seed {prov['seed']}"
              f" · code {prov['code_hash'][:8]}")
-    return f'[{text}]({link}#{prov["experiment"].lower()} "{title}"){{ .dmm-claim }}'
+    return f'[{text}]({link}#{prov["experiment"].lower()} "{_title(title)}"){{ .dmm-claim }}'
+
+
+def _generated(pattern: re.Pattern, make, markdown: str, page, what: str) -> str:
+    if not pattern.search(markdown):
+        return markdown
+    try:
+        table = make(_results)
+    except (KeyError, ValueError) as err:
+        raise PluginError(f"{page.file.src_uri}: {what} table: {err}") from err
+    return pattern.sub(lambda m: table, markdown)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     markdown = claims.PATTERN.sub(lambda m: _claim_markup(m.group(1), page), markdown)
-    if REPRODUCIBILITY.search(markdown):
-        try:
-            table = book.reproducibility_markdown(_results)
-        except (KeyError, ValueError) as err:
-            raise PluginError(f"{page.file.src_uri}: reproducibility table: {err}") from err
-        markdown = REPRODUCIBILITY.sub(lambda m: table, markdown)
-    return markdown
+    markdown = _generated(REPRODUCIBILITY, book.reproducibility_markdown, markdown, page, "reproducibility")
+    return _generated(PREDICTIONS, book.predictions_markdown, markdown, page, "predictions")

@@ -1,0 +1,31 @@
+"""Claims of E5: minimal attacks free / on / off the manifold, exact tangent.
+
+Each reads one metric of the E5 result (`dmm_edu.experiments.e05_on_off_attacks`); when a metric key of that
+experiment changes, this list changes with it. Quoted mostly on the book page "On- vs off-manifold perturbations".
+"""
+
+from __future__ import annotations
+
+from dmm_edu.claims.core import Claim, claim
+
+CLAIMS: list[Claim] = [
+    claim("E5.c2_5.d_off_over_d_on", ("c2.5", "d_off_over_d_on"), "{:.2f}", "init scale 2.5: median d_off / d_on",
+        check="< 0.85",
+        why=("the DMM predicts that a clinging boundary is closest along the normal: d_off clearly below d_on at "
+             "the large init scale, with a margin below 1 that seed spread cannot close")),
+    claim("E5.c0_5.d_off_over_d_on", ("c0.5", "d_off_over_d_on"), "{:.2f}", "init scale 0.5: median d_off / d_on",
+        check="> 2.5",
+        why=("with a small init the off-manifold slope stays small (training never changes the first layer's "
+             "normal part), so the DMM's ordering must reverse: the nearest flip along the manifold, d_off well "
+             "above d_on")),
+    claim("E5.c2_5.d_on_over_d_free", ("c2.5", "d_on_over_d_free"), "{:.2f}", "init scale 2.5: median d_on / d_free"),
+    claim("E5.baseline_d_on_over_d_free", ("c2.5", "baseline_d_on_over_d_free"), "{:.1f}",
+        "random-subspace baseline sqrt(n/k) for d_on / d_free"),
+    claim("E5.c0_5.d_on_over_d_free", ("c0.5", "d_on_over_d_free"), "{:.2f}", "init scale 0.5: median d_on / d_free"),
+    claim("E5.c2_5.d_off_over_d_free", ("c2.5", "d_off_over_d_free"), "{:.2f}", "init scale 2.5: median d_off / d_free"),
+    claim("E5.c0_5.d_off_over_d_free", ("c0.5", "d_off_over_d_free"), "{:.2f}", "init scale 0.5: median d_off / d_free"),
+    claim("E5.c2_5.free_within_5pct", ("c2.5", "free_within_5pct_of_best"), "{:.0%}",
+        "init scale 2.5: share of points with d_free <= 1.05 min(d_on, d_off)"),
+    claim("E5.c2_5.test_accuracy", ("c2.5", "test_accuracy"), "{:.0%}", "init scale 2.5: clean test accuracy"),
+    claim("E5.c0_5.test_accuracy", ("c0.5", "test_accuracy"), "{:.0%}", "init scale 0.5: clean test accuracy"),
+]

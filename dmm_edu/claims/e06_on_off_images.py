@@ -1,0 +1,39 @@
+"""Claims of E6: real digits, PCA / local-PCA tangents, random k-frame control (DeepFool).
+
+Each reads one metric of the E6 result (`dmm_edu.experiments.e06_on_off_images`); when a metric key of that
+experiment changes, this list changes with it. Quoted mostly on the book page "On- vs off-manifold perturbations".
+"""
+
+from __future__ import annotations
+
+from dmm_edu.claims.core import Claim, claim
+
+CLAIMS: list[Claim] = [
+    claim("E6.clean_accuracy", ("clean_test_accuracy",), "{:.1%}", "MLP test accuracy on the bundled digits"),
+    claim("E6.k", ("k",), "{:d}", "tangent dimension k of the image experiments"),
+    claim("E6.pca_explained_variance", ("pca_explained_variance",), "{:.0%}",
+        "share of the digits' variance kept by the top-k principal directions"),
+    claim("E6.baseline_on", ("baseline_on",), "{:.2f}", "sqrt(k/n) for digits (n = 784)"),
+    claim("E6.baseline_d_on_over_d_free", ("baseline_d_on_over_d_free",), "{:.1f}", "sqrt(n/k) for digits (n = 784)"),
+    claim("E6.n_attacked", ("pca", "n_attacked"), "{:d}", "correctly classified test digits attacked"),
+    claim("E6.d_free", ("pca", "d_free"), "{:.2f}", "median minimal L2 perturbation d_free (DeepFool)"),
+    claim("E6.rho", ("rho_deepfool",), "{:.3f}", "mean rho = ||d_free|| / ||x|| (DeepFool's robustness measure, a mean in their paper too)"),
+    claim("E6.published_rho", ("published", "deepfool_rho_mnist_fc"), "{:.2f}",
+        "DeepFool's published rho for an MNIST FC500-150-10 net (Moosavi-Dezfooli et al. 2016)"),
+    claim("E6.pca.on_delta", ("pca", "on_delta"), "{:.2f}", "global PCA: median on(d_free)", check="> 0.25",
+        why=("the minimal perturbation must lean towards the manifold more than chance: its on-fraction above the "
+             "random sqrt(k/n) = 0.14 by more than 0.1, more than the sampling spread of a median")),
+    claim("E6.local_pca.on_delta", ("local_pca", "on_delta"), "{:.2f}", "local PCA: median on(d_free)",
+        check="> 0.25",
+        why=("the same test with the local tangent: on(d_free) above the random sqrt(k/n) = 0.14 by more than 0.1,"
+             " so the result does not hang on one tangent estimate")),
+    claim("E6.random_frame.on_delta", ("random_frame", "on_delta"), "{:.2f}", "random k-frame: median on(d_free)"),
+    claim("E6.pca.d_on_over_d_free", ("pca", "d_on_over_d_free"), "{:.2f}", "global PCA: d_on / d_free"),
+    claim("E6.pca.d_off_over_d_free", ("pca", "d_off_over_d_free"), "{:.2f}", "global PCA: d_off / d_free"),
+    claim("E6.local_pca.d_on_over_d_free", ("local_pca", "d_on_over_d_free"), "{:.2f}", "local PCA: d_on / d_free"),
+    claim("E6.local_pca.d_off_over_d_free", ("local_pca", "d_off_over_d_free"), "{:.2f}", "local PCA: d_off / d_free"),
+    claim("E6.random_frame.d_on_over_d_free", ("random_frame", "d_on_over_d_free"), "{:.2f}",
+        "random k-frame: d_on / d_free (control; near sqrt(n/k))"),
+    claim("E6.random_frame.d_off_over_d_free", ("random_frame", "d_off_over_d_free"), "{:.2f}",
+        "random k-frame: d_off / d_free (control)"),
+]

@@ -1,0 +1,26 @@
+"""Claims of E9i: adversarial training on the bundled digits, PCA tangent.
+
+Each reads one metric of the E9i result (`dmm_edu.experiments.e09i_adversarial_training_images`); when a metric key of that
+experiment changes, this list changes with it. Quoted mostly on the book page "Adversarial training deepens dimples".
+"""
+
+from __future__ import annotations
+
+from dmm_edu.claims.core import Claim, claim
+
+CLAIMS: list[Claim] = [
+    claim("E9i.eps", ("eps",), "{:.2f}", "digits: the L2 radius of the training attack (the standard net's median d_free)"),
+    claim("E9i.ratio_d_off", ("ratio_d_off",), "{:.2f}", "digits: d_off after AT over d_off after standard training"),
+    claim("E9i.ratio_d_on", ("ratio_d_on",), "{:.2f}", "digits: d_on after AT over d_on after standard training"),
+    claim("E9i.ratio_d_free", ("ratio_d_free",), "{:.2f}", "digits: d_free after AT over d_free after standard training"),
+    claim("E9i.standard.d_off_over_d_on", ("standard", "d_off_over_d_on"), "{:.2f}", "digits, standard: d_off / d_on"),
+    claim("E9i.adversarial.d_off_over_d_on", ("adversarial", "d_off_over_d_on"), "{:.2f}", "digits, AT: d_off / d_on"),
+    claim("E9i.standard.on_delta", ("standard", "on_delta"), "{:.2f}", "digits, standard: median on(d_free)"),
+    claim("E9i.adversarial.on_delta", ("adversarial", "on_delta"), "{:.2f}", "digits, AT: median on(d_free)"),
+    claim("E9i.standard.test_accuracy", ("standard", "test_accuracy"), "{:.1%}", "digits, standard: clean test accuracy"),
+    claim("E9i.adversarial.test_accuracy", ("adversarial", "test_accuracy"), "{:.1%}", "digits, AT: clean test accuracy"),
+    claim("E9i.standard.robust_accuracy", ("standard", "robust_accuracy"), "{:.0%}",
+        "digits, standard: accuracy under PGD-L2 at eps"),
+    claim("E9i.adversarial.robust_accuracy", ("adversarial", "robust_accuracy"), "{:.0%}",
+        "digits, AT: accuracy under PGD-L2 at eps"),
+]
