@@ -1,11 +1,13 @@
-"""What every lecture scene shares: where its data comes from, its colours, its title card.
+"""What every lecture scene shares: where its result comes from, its colours, its title card.
 
-A scene never trains: it draws a saved experiment `Result`. The render driver
-(`dmm_edu.animate`) hands the result to the scene class (`configured(...)`); a scene run straight
-from manim's CLI (from the repository root: `PYTHONPATH=. manim -ql animations/clinging_3d.py
-ClingingDimpling`) reads the result folder in $DMM_EDU_ANIM_RESULT, else the cached run of its
-experiment at $DMM_EDU_ANIM_PROFILE (default "smoke") and $DMM_EDU_ANIM_SEED (default 0). Labels
-are Text (Pango), never LaTeX.
+A scene never trains and never runs an experiment: it draws a saved experiment `Result` it is
+given. The render driver (`dmm-edu animate`, `dmm_edu.animate.render`) gets the result through
+the cache (running the experiment first if needed) and hands it to the scene class
+(`configured(...)`). A scene run straight from manim's command line (from the repository root:
+`DMM_EDU_ANIM_RESULT=results/e1 PYTHONPATH=. manim -ql animations/clinging_3d.py ClingingDimpling`)
+reads the result folder named by $DMM_EDU_ANIM_RESULT (written by `dmm-edu run E1 --out
+results/e1`); with neither it stops with an error that says how to get one. Colours come from
+`dmm_edu.palette` (the book's figures use the same). Labels are Text (Pango), never LaTeX.
 Book page: "For lecturers".
 """
 
@@ -14,29 +16,70 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, MarkupText, Text, VGroup, interpolate_color
+from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, MarkupText, Text, VGroup
 
-RESULT_ENV, PROFILE_ENV, SEED_ENV = "DMM_EDU_ANIM_RESULT", "DMM_EDU_ANIM_PROFILE", "DMM_EDU_ANIM_SEED"
+from dmm_edu import palette
 
-# Okabe & Ito colours, as in dmm_edu.plots.style: label 1 / label 0, boundary below / above the data.
-LABEL_COLOURS = {1: ManimColor("#E69F00"), 0: ManimColor("#56B4E9")}
-BELOW, ON, ABOVE = ManimColor("#0072B2"), ManimColor("#F4F4F4"), ManimColor("#D55E00")
-MUTED = ManimColor("#9A9A9A")
+RESULT_ENV = "DMM_EDU_ANIM_RESULT"  #: the folder of a saved result, for scenes run from manim's command line
+
+# the palette's colours as Manim colours (on manim's black background ink is near-white)
+INK = ManimColor(palette.INK_ON_DARK)  #: text and the decision boundary
+MUTED = ManimColor(palette.MUTED_ON_DARK)  #: axes, frames, secondary text
+MANIFOLD = ManimColor(palette.MANIFOLD)  #: the data manifold (dashed)
+GHOST = ManimColor(palette.GHOST)  #: another network's boundary, for comparison
+BASELINE = ManimColor(palette.BASELINE)  #: the random baseline √(k/n) (dashed)
+ON_COLOUR, OFF_COLOUR = ManimColor(palette.ON), ManimColor(palette.OFF)  #: the on- and off-manifold ways
+RANDOM_COLOUR, GRADIENT_COLOUR = ManimColor(palette.RANDOM), ManimColor(palette.GRADIENT)
+BELOW, MID, ABOVE = (ManimColor(c) for c in palette.DIVERGING)  #: the diverging scale: -vmax, 0, +vmax
 FONT, SMALL = "DejaVu Sans", 22  # a font every Debian/Ubuntu machine has (Pango falls back if missing)
 
 
+class NoResultError(RuntimeError):
+    """A scene was started without a saved result to draw."""
+
+
+def how_to_get_a_result(scene_cls: type, experiment: str) -> str:
+    """The commands that render `scene_cls` from a saved `experiment` result, as one message."""
+    from dmm_edu.animate import SCENES
+
+    name = next((n for n, spec in SCENES.items() if spec.cls == scene_cls.__name__), None)
+    module = scene_cls.__module__.rsplit(".", 1)[-1]
+    folder = f"results/{experiment.lower()}-smoke"
+    via_driver = f"`dmm-edu animate {name}` (it runs or reuses the cached {experiment} run)" if name else \
+        "`dmm-edu animate <scene>`"
+    return (f"{scene_cls.__name__} draws a saved {experiment} result and was given none. Render it with "
+            f"{via_driver}, or save a run and name its folder in ${RESULT_ENV}: "
+            f"`dmm-edu run {experiment} --profile smoke --out {folder}`, then, from the repository root, "
+            f"`{RESULT_ENV}={folder} PYTHONPATH=. manim -ql animations/{module}.py {scene_cls.__name__}`.")
+
+
 def scene_result(scene, experiment: str):
-    """The Result a scene draws: the one the driver attached, else $DMM_EDU_ANIM_RESULT, else run_cached."""
+    """The Result a scene draws: the one the driver attached (`scene.result`), else the folder in $DMM_EDU_ANIM_RESULT.
+
+    Raises NoResultError (saying how to get a result) with neither, FileNotFoundError if the folder
+    holds no result, ValueError if it holds another experiment's.
+    """
     result = getattr(scene, "result", None)
-    if result is not None:
-        return result
-    if os.environ.get(RESULT_ENV):
+    if result is None:
+        folder = os.environ.get(RESULT_ENV, "").strip()
+        if not folder:
+            raise NoResultError(how_to_get_a_result(type(scene), experiment))
         from dmm_edu.results import load_result
 
-        return load_result(os.environ[RESULT_ENV])
-    from dmm_edu.experiments.base import run_cached
+        try:
+            result = load_result(folder)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{RESULT_ENV}={folder!r} holds no saved result ({exc}). "
+                                    + how_to_get_a_result(type(scene), experiment)) from exc
+    if result.experiment != experiment:
+        where = f" ({RESULT_ENV}={os.environ.get(RESULT_ENV)!r})" if getattr(scene, "result", None) is None else ""
+        raise ValueError(f"{type(scene).__name__} draws an {experiment} result; got one of {result.experiment}{where}")
+    return result
 
-    return run_cached(experiment, os.environ.get(PROFILE_ENV, "smoke"), int(os.environ.get(SEED_ENV, "0")))
+
+def class_colour(label: int) -> ManimColor:
+    """The colour of class (label) `label`, as in the figures (palette.CLASSES)."""
+    return ManimColor(palette.class_colour(label))
 
 
 def configured(scene_cls: type, **attrs) -> type:
@@ -49,10 +92,10 @@ def fraction_label(f: float) -> str:
     return "init" if f == 0 else "T" if f == 1 else f"{f:g}·T"
 
 
-def height_colour(h: float, s_max: float) -> ManimColor:
-    """Diverging colour of a boundary height h: blue below the data, near-white on it, orange-red above."""
-    t = float(np.clip(h / (0.5 * s_max), -1.0, 1.0))  # saturates at half the search range
-    return interpolate_color(ON, ABOVE if t > 0 else BELOW, abs(t))
+def height_rgb(h, s_max: float) -> np.ndarray:
+    """Diverging colour of boundary heights h (...,) as RGB (..., 3) in [0, 1] (palette.DIVERGING): blue
+    below the data, near-white on it, vermillion above; saturates at half the search range s_max."""
+    return palette.diverging_rgb(np.asarray(h, dtype=float) / (0.5 * s_max))
 
 
 def title_card(scene, title: str, lines: list[str], seconds: float = 2.5, fixed: bool = False) -> None:
@@ -79,6 +122,6 @@ def hud(lines: list[str], corner, font_size: int = SMALL) -> VGroup:
 
 def label_key(font_size: int = SMALL) -> MarkupText:
     """'● label 1  ● label 0' with the label colours."""
-    one, zero = LABEL_COLOURS[1].to_hex(), LABEL_COLOURS[0].to_hex()
+    one, zero = palette.class_colour(1), palette.class_colour(0)
     return MarkupText(f'<span foreground="{one}">●</span> label 1   <span foreground="{zero}">●</span> label 0',
                       font=FONT, font_size=font_size)

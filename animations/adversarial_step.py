@@ -6,7 +6,7 @@ manifold is flat, so the u axis IS the manifold through x; the black curve (m_y 
 boundary in that plane. The scene draws it, then the off-manifold step (d_off, along v) and the
 on-manifold path (d_on, along u), and ends with d_off / d_on. At a large init scale the DMM picture
 holds (d_off < d_on); the contrast scale (c = 0.5) is shown after when the result has it, and the
-scene says plainly whether the picture holds there. Book page: "On- and off-manifold perturbations".
+scene says plainly whether the picture holds there. Book page: "On- vs off-manifold perturbations".
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
-    ManimColor,
     Scene,
     Square,
     Text,
@@ -34,12 +33,23 @@ from manim import (
     VMobject,
 )
 
-from animations._common import FONT, MUTED, SMALL, hud, scene_result, title_card
+from animations._common import (
+    FONT,
+    INK,
+    MANIFOLD,
+    MUTED,
+    OFF_COLOUR,
+    ON_COLOUR,
+    SMALL,
+    class_colour,
+    hud,
+    scene_result,
+    title_card,
+)
+from dmm_edu import palette
 
-# Okabe & Ito, as dmm_edu.plots.slices: the four quadrant classes; the arrows as in the E5 figures.
-CLASS_COLOURS = {0: ManimColor("#56B4E9"), 1: ManimColor("#CC79A7"), 2: ManimColor("#F0E442"), 3: ManimColor("#0072B2")}
-ON_COLOUR, OFF_COLOUR = ManimColor("#E69F00"), ManimColor("#009E73")
-BOUNDARY = ManimColor("#F4F4F4")  # the boundary curve: near-white on manim's dark background
+# the colours of dmm_edu.plots.slices: class y's tint, d_on orange, d_off bluish green; the boundary in ink
+BOUNDARY = INK  # near-white on manim's dark background
 SIDE = 5.4  #: a panel's width and height in scene units
 
 
@@ -66,12 +76,12 @@ class SlicePanel(VGroup):
         e = float(a[-1])
         self.axes = Axes(x_range=[-e, e, e], y_range=[-float(b[-1]), float(b[-1]), e], x_length=SIDE, y_length=SIDE,
                          tips=False).move_to(centre)
-        colour = CLASS_COLOURS.get(int(label), MUTED)
+        colour = class_colour(label)
         self.tint = self.region(a, b, values, colour)
         self.frame = Square(SIDE, color=MUTED, stroke_width=2).move_to(centre)
-        self.manifold = DashedLine(self.axes.c2p(-e, 0), self.axes.c2p(e, 0), color=MUTED, stroke_width=3)
+        self.manifold = DashedLine(self.axes.c2p(-e, 0), self.axes.c2p(e, 0), color=MANIFOLD, stroke_width=3)
         self.boundary = self.curve(a, b, values, boundary_colour)
-        self.point = Dot(self.axes.c2p(0, 0), radius=0.11, color=colour).set_stroke("#000000", width=2)
+        self.point = Dot(self.axes.c2p(0, 0), radius=0.11, color=colour).set_stroke(palette.BLACK, width=2)
         self.add(self.frame, self.manifold, self.boundary, self.point)
 
     def region(self, a, b, values, colour) -> VGroup:
@@ -113,7 +123,8 @@ def label(text: str, colour, mob, direction, font_size: int = SMALL) -> Text:
 class AdversarialStep(Scene):
     """E5: one sliced test point at init scale `scale`; the off-manifold step, the on-manifold path, their ratio.
 
-    Class attributes (set by `configured`): result (an E5 Result; None = see _common.scene_result),
+    Class attributes (set by `configured`): result (an E5 Result; None: the folder
+    in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
     slice_index (which saved slice), scale (init scale c of the main panel), contrast (the init
     scale shown after, or None; skipped if equal to scale or not saved), step_seconds.
     """
@@ -140,7 +151,7 @@ class AdversarialStep(Scene):
         ])
         centre = LEFT * 3.4 + UP * 0.05
         panel = SlicePanel(main["a"], main["a"], main["logit"], main["label"], centre)
-        names = label("manifold", MUTED, panel.manifold, DOWN, 16).align_to(panel.frame, LEFT).shift(0.1 * RIGHT)
+        names = label("manifold", MANIFOLD, panel.manifold, DOWN, 16).align_to(panel.frame, LEFT).shift(0.1 * RIGHT)
         head = Text(f"E5 · c = {self.scale:g} · point {self.slice_index}", font=FONT, font_size=SMALL + 2) \
             .next_to(panel.frame, UP, buff=0.12)
         self.play(FadeIn(panel.tint), FadeIn(VGroup(panel.frame, panel.manifold, panel.point, names, head,

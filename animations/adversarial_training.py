@@ -30,8 +30,18 @@ from manim import (
     VGroup,
 )
 
-from animations._common import FONT, MUTED, SMALL, scene_result, title_card
-from animations.adversarial_step import CLASS_COLOURS, OFF_COLOUR, ON_COLOUR, SlicePanel, label
+from animations._common import (
+    FONT,
+    GHOST,
+    MUTED,
+    OFF_COLOUR,
+    ON_COLOUR,
+    SMALL,
+    class_colour,
+    scene_result,
+    title_card,
+)
+from animations.adversarial_step import SlicePanel, label
 
 MODELS = ("standard", "adversarial")
 
@@ -44,7 +54,8 @@ def way(d: float, reach: float) -> str:
 class DeeperDimples(Scene):
     """E9: one sliced test point, standard | adversarially trained, same init, same plane.
 
-    Class attributes (set by `configured`): result (an E9 Result; None = see _common.scene_result),
+    Class attributes (set by `configured`): result (an E9 Result; None: the folder
+    in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
     slice_index (which saved slice), step_seconds, morph (True: the right panel starts from the
     standard boundary and morphs into the adversarially trained one).
     """
@@ -78,8 +89,8 @@ class DeeperDimples(Scene):
         heads = VGroup(Text("standard training", font=FONT, font_size=SMALL + 2).next_to(left.frame, UP, buff=0.12),
                        Text(f"adversarial training (eps = {r.metrics['eps']:g})", font=FONT, font_size=SMALL + 2)
                        .next_to(right.frame, UP, buff=0.12))
-        start = right.curve(a, a, logit["standard"], MUTED) if self.morph else right.boundary
-        start_tint = right.region(a, a, logit["standard"], CLASS_COLOURS.get(y, MUTED)) if self.morph \
+        start = right.curve(a, a, logit["standard"], GHOST) if self.morph else right.boundary
+        start_tint = right.region(a, a, logit["standard"], class_colour(y)) if self.morph \
             else right.tint
         self.play(FadeIn(VGroup(left.tint, start_tint)),
                   FadeIn(VGroup(left.frame, left.manifold, left.point, right.frame, right.manifold, right.point,

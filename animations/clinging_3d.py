@@ -16,11 +16,11 @@ from manim import (
     DL,
     DOWN,
     RIGHT,
-    ManimColor,
     UL,
     UR,
     Dot,
     FadeIn,
+    ManimColor,
     Polygon,
     Square,
     ThreeDScene,
@@ -29,11 +29,11 @@ from manim import (
 )
 
 from animations._common import (
-    LABEL_COLOURS,
     MUTED,
     SMALL,
+    class_colour,
     fraction_label,
-    height_colour,
+    height_rgb,
     hud,
     label_key,
     scene_result,
@@ -67,7 +67,7 @@ def boundary_cells(h: np.ndarray, axis: np.ndarray, s_max: float) -> dict[str, n
     corners = P[ci, cj]  # (C, 4, 3)
     gap = missing[ci, cj].any(axis=1)  # (C,)
     mean_h = np.where(gap, 0.0, np.nan_to_num(h)[ci, cj].mean(axis=1))  # (C,)
-    rgb = np.array([height_colour(v, s_max).to_rgb() for v in mean_h])  # (C, 3)
+    rgb = height_rgb(mean_h, s_max)  # (C, 3)
     return {"corners": corners, "rgb": rgb, "opacity": np.where(gap, 0.0, 0.8)}
 
 
@@ -87,25 +87,28 @@ def show(surface: VGroup, a: dict, b: dict | None = None, alpha: float = 0.0) ->
     return surface
 
 
-def board(m: int) -> VGroup:
-    """The m×m chessboard on the plane h = 0: a tile per training point, coloured by label, and the points."""
-    side = SIDE / (m - 1)
+def board(t: np.ndarray, y: np.ndarray, m: int) -> VGroup:
+    """The m×m chessboard on the plane h = 0: a tile per training point, coloured by its label, and the point.
+
+    t: (N, 2) the training points' board coordinates, y: (N,) their labels, as E1 saved them
+    (`board_t`, `board_y`).
+    """
+    side = SIDE / (m - 1)  # the grid spacing 1 / (m - 1) in scene units
     group = VGroup()
-    for i in range(m):
-        for j in range(m):
-            label = int((i + j) % 2 == 0)  # the E1 chessboard's label rule
-            centre = to_scene(np.array(i / (m - 1)), np.array(j / (m - 1)), np.array(0.0))
-            tile = Square(side, stroke_width=0).move_to(centre)
-            tile.set_fill(LABEL_COLOURS[label], opacity=0.25)
-            dot = Dot(centre, radius=0.07, color=LABEL_COLOURS[label])
-            group.add(tile, dot)
+    for (tx, ty), label in zip(t, y):
+        centre = to_scene(np.array(tx), np.array(ty), np.array(0.0))  # (3,)
+        tile = Square(side, stroke_width=0).move_to(centre)
+        tile.set_fill(class_colour(label), opacity=0.25)
+        dot = Dot(centre, radius=0.07, color=class_colour(label))
+        group.add(tile, dot)
     return group
 
 
 class ClingingDimpling(ThreeDScene):
     """E1 recipe B on the chessboard: the boundary surface at each saved snapshot, camera circling.
 
-    Class attributes (set by `configured`): result (an E1 Result; None = see _common.scene_result),
+    Class attributes (set by `configured`): result (an E1 Result; None: the folder
+    in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
     recipe, seed_index (which of the result's seeds), last_snapshot (stop at this fraction index;
     None = the last), step_seconds (morph time per snapshot).
     """
@@ -122,13 +125,14 @@ class ClingingDimpling(ThreeDScene):
         frames = r.arrays[f"{tag}_frames"]  # (F, res, res)
         steps, cling, acc = (r.arrays[f"{tag}_{k}"] for k in ("steps", "cling", "accuracy"))  # (F,) each
         axis = r.arrays["board_grid_axis"]  # (res,)
+        t, y = r.arrays["board_t"], r.arrays["board_y"]  # (N, 2) board coordinates, (N,) labels
         fractions = r.metrics["fractions"]
         s_max, m = float(r.config["s_max"]), int(r.config["board"])
         last = len(fractions) - 1 if self.last_snapshot is None else int(self.last_snapshot)
         title_card(self, "Clinging and dimpling", [
             f"E1 · recipe {self.recipe} · seed {self.seed_index} · {m}×{m} chessboard on a plane in 3-D",
             "the surface: where the network's logit is 0 (its decision boundary)",
-            "coloured by height: orange above the board, blue below; gaps: no crossing within ±1",
+            f"coloured by height: vermillion above the board, blue below; gaps: no crossing within ±{s_max:g}",
             f"snapshots from init to {fraction_label(fractions[last])}; T = first step with every margin > 0.3",
         ], fixed=True)
 
@@ -138,7 +142,7 @@ class ClingingDimpling(ThreeDScene):
         self.add_fixed_in_frame_mobjects(legend,
                                          hud(["cling 0: the boundary lies on the board; gaps: no crossing"], DL,
                                              font_size=18))
-        self.play(FadeIn(board(m)), run_time=0.6)
+        self.play(FadeIn(board(t, y, m)), run_time=0.6)
         flattest = int(np.argmin(cling[1:last + 1])) + 1 if last > 0 else 0  # the clinging snapshot
         cells = [boundary_cells(frames[j], axis, s_max) for j in range(last + 1)]
         surface = show(make_surface(len(cells[0]["opacity"])), cells[0])

@@ -6,7 +6,7 @@ P_N d = d - P_T d, and the minimal perturbations found inside T only (d_on) and 
 space only (d_off). The images morph by interpolating pixel arrays; perturbations are drawn on a
 diverging scale (white = 0) amplified so that the largest pixel shown saturates, and the scene says
 by how much. The closing line reads E7's medians over all attacked digits, whichever way they point.
-Book page: "On- and off-manifold perturbations on real images".
+Book page: "On- vs off-manifold perturbations" (the real-image section).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from manim import (
 from manim.mobject.types.image_mobject import RESAMPLING_ALGORITHMS
 from PIL import Image
 
-from animations._common import ABOVE, BELOW, FONT, MUTED, ON, SMALL, scene_result, title_card
+from animations._common import FONT, MUTED, SMALL, scene_result, title_card
+from dmm_edu import palette
 
 IMAGE_HEIGHT = 2.3  #: scene units per image side
 COLUMNS_X = (-4.3, 0.0, 4.3)  #: centres of the three columns
@@ -70,12 +71,11 @@ def gray_rgba(img: np.ndarray) -> np.ndarray:
 def signed_rgba(d: np.ndarray, vmax: float) -> np.ndarray:
     """A perturbation (C, H, W) on the diverging scale [-vmax, vmax] as (H, W, 4) uint8.
 
-    0 is white-ish (ON), -vmax and below full blue (BELOW), +vmax and above full orange-red (ABOVE);
-    colour images are drawn by their channel mean, as in dmm_edu.plots.on_off_images.
+    The palette's diverging scale, as in the figures (dmm_edu.plots.on_off_images): 0 is near-white
+    (MID), -vmax and below full blue (BELOW), +vmax and above full vermillion (ABOVE); colour images
+    are drawn by their channel mean.
     """
-    t = np.clip(d.mean(axis=0) / vmax, -1.0, 1.0)[..., None]  # (H, W, 1) in [-1, 1]
-    mid, lo, hi = (np.array(c.to_rgb()) for c in (ON, BELOW, ABOVE))  # (3,) each, in [0, 1]
-    rgb = mid + np.abs(t) * (np.where(t < 0, lo, hi) - mid)  # (H, W, 3): linear from white to the end colour
+    rgb = palette.diverging_rgb(d.mean(axis=0) / vmax)  # (H, W, 3): linear from near-white to the end colour
     out = np.full((*d.shape[1:], 4), 255, dtype=np.uint8)  # (H, W, 4)
     out[..., :3] = np.rint(255 * rgb)
     return out
@@ -107,7 +107,8 @@ def caption(text: str, under) -> Text:
 class OnOffDigits(Scene):
     """E7, one example digit: x -> x + d, then d split into P_T d and P_N d, then d_on and d_off beside them.
 
-    Class attributes (set by `configured`): result (an E7 Result; None = see _common.scene_result),
+    Class attributes (set by `configured`): result (an E7 Result; None: the folder
+    in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
     example_index (which of the result's example digits, ae_ex_*), step_seconds (length of each morph).
     """
 
@@ -214,7 +215,8 @@ class OnOffDigits(Scene):
         held = [f"d_on/d_free > {on_key.rsplit('_', 1)[1]}: {'yes' if checks[on_key] else 'no'}",
                 f"d_off/d_free < {off_key.rsplit('_', 1)[1]}: {'yes' if checks[off_key] else 'no'}"]
         lines = [f"all {m['n_measured']} attacked digits (medians): d_on/d_free = {m['d_on_over_d_free']:.2f}, "
-                 f"d_off/d_free = {m['d_off_over_d_free']:.2f}; a random {k}-dim subspace: √(n/k) = {np.sqrt(n / k):.1f}",
+                 f"d_off/d_free = {m['d_off_over_d_free']:.2f}; a random {k}-dim subspace: "
+                 f"√(n/k) = {metrics['baseline_d_on_over_d_free']:.1f}",
                  f"the DMM predicts d_on ≫ d_free ≈ d_off; E7 checks   {held[0]}   {held[1]}"]
         block = VGroup(*[Text(line, font=FONT, font_size=SMALL - 4) for line in lines]).arrange(DOWN, buff=0.1)
         if block.width > 13.4:

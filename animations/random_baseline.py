@@ -5,7 +5,7 @@ The scene steps through E3's (n, k) pairs in order of n: the bars are the histog
 directions per bin) of on(d) for E3's random directions, the outline that of the input gradient of
 an untrained network at data points, the dashed line √(k/n). As n grows the bars crowd towards 0:
 "adversarial directions are nearly normal to the manifold" is what chance gives, and is evidence
-only where it beats this baseline. Book page: "Why the perturbations are tiny" (the random baseline box).
+only where it beats this baseline. Book page: "Data manifolds and tangent spaces" (the random baseline).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from manim import (
     Axes,
     DashedLine,
     FadeIn,
-    ManimColor,
     MarkupText,
     Rectangle,
     Scene,
@@ -29,12 +28,19 @@ from manim import (
     VMobject,
 )
 
-from animations._common import FONT, MUTED, SMALL, hud, scene_result, title_card
+from animations._common import (
+    BASELINE,
+    FONT,
+    GRADIENT_COLOUR,
+    MUTED,
+    RANDOM_COLOUR,
+    SMALL,
+    hud,
+    scene_result,
+    title_card,
+)
 
 N_BINS = 50  #: histogram bins over [0, 1]
-RANDOM_COLOUR = ManimColor("#0072B2")  #: bars: random directions (Okabe & Ito blue)
-GRAD_COLOUR = ManimColor("#E69F00")  #: outline: the untrained network's gradient (Okabe & Ito orange)
-LINE_COLOUR = ManimColor("#F4F4F4")  #: √(k/n)
 
 
 def e3_dims(result) -> list[tuple[int, int]]:
@@ -52,7 +58,8 @@ def shares(on: np.ndarray) -> np.ndarray:
 class RandomBaseline(Scene):
     """E3: the histogram of on(d) for random directions, and of an untrained network's gradient, as n grows.
 
-    Class attributes (set by `configured`): result (an E3 Result; None = see _common.scene_result),
+    Class attributes (set by `configured`): result (an E3 Result; None: the folder
+    in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
     last_dim (stop at this index of the (n, k) pairs in order of n; None = the last), step_seconds.
     """
 
@@ -72,7 +79,7 @@ class RandomBaseline(Scene):
         on_random = [r.arrays[f"on_random_{tag}"] for tag in tags]  # each (n_vectors,)
         on_grad = [r.arrays[f"on_grad_untrained_{tag}"] for tag in tags]  # each (n_points,)
         h_random, h_grad = [shares(v) for v in on_random], [shares(v) for v in on_grad]  # each (N_BINS,)
-        baseline = [np.sqrt(k / n) for n, k in dims]  # √(k/n)
+        baseline = [float(r.metrics[tag]["baseline"]) for tag in tags]  # √(k/n), as E3 saved it
         y_max = 1.15 * max(float(h.max()) for h in h_random + h_grad)
 
         title_card(self, "The random baseline", [
@@ -94,15 +101,15 @@ class RandomBaseline(Scene):
                          *[Text(f"{v:.2g}", font=FONT, font_size=16, color=MUTED).next_to(axes.c2p(0, v), LEFT, buff=0.1)
                            for v in (0, y_max)])
         legend = MarkupText(f'<span foreground="{RANDOM_COLOUR.to_hex()}">■</span> {len(on_random[0]):,} random '
-                            f'directions d\n<span foreground="{GRAD_COLOUR.to_hex()}">▬</span> ∇ℓ of an untrained '
-                            f'network ({len(on_grad[0])} points)\n<span foreground="{LINE_COLOUR.to_hex()}">┆</span> '
+                            f'directions d\n<span foreground="{GRADIENT_COLOUR.to_hex()}">▬</span> ∇ℓ of an untrained '
+                            f'network ({len(on_grad[0])} points)\n<span foreground="{BASELINE.to_hex()}">┆</span> '
                             '√(k/n)', font=FONT, font_size=SMALL - 4).to_corner(UR, buff=0.3)
         x0, y0 = axes.c2p(0, 0)[:2]
         bin_w, unit_y = axes.c2p(1 / N_BINS, 0)[0] - x0, axes.c2p(0, 1)[1] - y0  # scene units per bin, per unit share
         bars = VGroup(*[Rectangle(width=bin_w, height=1.0, stroke_width=0.5, stroke_color=RANDOM_COLOUR,
                                   fill_color=RANDOM_COLOUR, fill_opacity=0.7) for _ in range(N_BINS)])
-        outline = VMobject(stroke_color=GRAD_COLOUR, stroke_width=3)
-        line = DashedLine(axes.c2p(0, 0), axes.c2p(0, y_max), color=LINE_COLOUR, stroke_width=3)
+        outline = VMobject(stroke_color=GRADIENT_COLOUR, stroke_width=3)
+        line = DashedLine(axes.c2p(0, 0), axes.c2p(0, y_max), color=BASELINE, stroke_width=3)
         edges = np.repeat(np.linspace(0, 1, N_BINS + 1), 2)[1:-1]  # (2 N_BINS,) a step curve: both ends of each bin
 
         def draw(a: int, b: int, t: float) -> None:  # the histograms and √(k/n) between (n, k) pairs a and b

@@ -1,8 +1,10 @@
 """Rendering the lecture animations: which scenes exist, which saved result each draws, and manim.
 
 Each scene in animations/ draws one experiment's saved result (E1 for the toy boundaries); it
-never trains. `render` gets that result through `run_cached` (so a render reuses the book's run),
-hands it to the scene class and runs manim in this process. Next to each video it writes a poster
+never trains and never runs an experiment. `render` makes sure the result exists: it takes the one
+it is given (a Result or a saved folder) or gets it through `run_cached` (running the experiment
+first if it is not cached, so a render reuses the book's run), hands it to the scene class and runs
+manim in this process. Next to each video it writes a poster
 frame (`<scene>.png`, the last frame) and a sidecar `<video>.json` with the result's content hash,
 experiment, profile and seed, so a video can always be traced to (and checked against) the run
 it shows. `book_videos` renders the book's videos into docs/figures/generated/videos/.
@@ -121,7 +123,8 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
     """Render one scene into `out/<scene>.<fmt>` with `out/<scene>.png` (poster) and the sidecar.
 
     quality: one of QUALITIES (manim's -ql/-qm/-qh/-qk); fmt: one of FORMATS; profile, seed: the
-    experiment run drawn (via run_cached, unless `result` is given). frame_size (width, height)
+    experiment run drawn (via run_cached, unless `result` is given: a Result, or the folder of a saved
+    one, e.g. from `dmm-edu run E1 --out DIR`). frame_size (width, height)
     and frame_rate override the quality's (the tests render tiny). scene_attrs: class attributes
     of the scene (seed_index, last_snapshot, recipe …). show_bars: manim's progress bars.
     """
@@ -135,6 +138,10 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
         if progress:
             progress(f"{scene}: {spec.experiment} at profile {profile}, seed {seed} (cached after the first run) ...")
         result = run_cached(spec.experiment, profile, seed, progress=progress)
+    elif isinstance(result, (str, Path)):
+        from dmm_edu.results import load_result
+
+        result = load_result(result)
     if result.experiment != spec.experiment:
         raise ValueError(f"result is from {result.experiment}; scene={scene!r} draws {spec.experiment}")
     from manim import __version__ as manim_version

@@ -1,8 +1,9 @@
 """`dmm-edu animate`: render the lecture animations from saved experiment results.
 
 Each scene draws the cached run of its experiment at --profile and --seed (running it first if
-needed, with progress), renders through manim in this process, and writes the video, a poster
-frame and a sidecar JSON (content hash, experiment, profile, seed) into --out. Needs manim.
+needed, with progress), or the saved result folder given with --result; it renders through manim
+in this process and writes the video, a poster frame and a sidecar JSON (content hash, experiment,
+profile, seed) into --out. The scenes themselves never run an experiment. Needs manim.
 """
 
 from __future__ import annotations
@@ -31,16 +32,34 @@ SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The experiment run's seed.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("media"), show_default=True,
               help="Folder for <scene>.<format>, <scene>.png (poster) and <scene>.<format>.json (sidecar).")
+@click.option("--result", "result_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Draw this saved result folder (from `dmm-edu run EXPERIMENT --out DIR`) instead of the cached "
+                   "run at --profile and --seed; with 'all', the scenes of that result's experiment.")
 @click.option("--bars/--no-bars", default=True, show_default=True, help="Show manim's progress bars.")
-def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, bars: bool) -> None:
+def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, result_dir: Path | None,
+            bars: bool) -> None:
     """Render SCENE (or all scenes) from the saved result of its experiment."""
     from dmm_edu.animate import render
 
+    result = None
+    if result_dir is not None:
+        from dmm_edu.results import load_result
+
+        try:
+            result = load_result(result_dir)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.BadParameter(str(exc), param_hint="--result") from exc
     names = list(SCENES) if scene == "all" else [scene]
+    if result is not None:
+        drawn = [n for n in names if SCENES[n].experiment == result.experiment]
+        if not drawn:
+            raise click.BadParameter(f"{str(result_dir)!r} holds an {result.experiment} result; {scene} draws "
+                                     + ", ".join(sorted({SCENES[n].experiment for n in names})), param_hint="--result")
+        names = drawn
     total = 0.0
     for i, name in enumerate(names, 1):
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
-        done = render(name, quality, fmt, profile, seed, out, progress=click.echo, show_bars=bars)
+        done = render(name, quality, fmt, profile, seed, out, result=result, progress=click.echo, show_bars=bars)
         total += done.render_s
     if len(names) > 1:
         click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")

@@ -1,10 +1,12 @@
 """The lecture animations: every scene renders from a saved result, last frames match stored controls.
 
-Regression: each key scene's last frame, rendered at 160x90 from a stored E1 smoke result
+Regression: each key scene's last frame, rendered at 320x180 from a stored E1 smoke result
 (tests/control_frames/E1-smoke, so training-code changes do not move the picture), is compared
 with a stored PNG by mean absolute pixel difference; a negative control (another snapshot, another
 seed) must fail the same comparison, so the check can fail. A rendered video's sidecar must carry
-the content hash of the result it drew. Regenerate the control frames after a deliberate change of
+the content hash of the result it drew. A scene only reads a result: given none it stops with an
+error that says how to get one, and it reads a saved folder named in $DMM_EDU_ANIM_RESULT (manim's own
+command line, as docs/lecturers.md prints it). Regenerate the control frames after a deliberate change of
 a scene with `python tests/test_animations.py --regenerate` (and look at them).
 """
 
@@ -110,6 +112,93 @@ def test_a_result_of_another_experiment_is_refused(stored, tmp_path):
     other = SimpleNamespace(experiment="E3")
     with pytest.raises(ValueError, match="E3"):
         animate.render("clinging_3d", out=tmp_path, result=other)
+
+
+# --- a scene only reads a result --------------------------------------------------------------------
+
+def common():
+    animate.scene_class("clinging_3d")  # puts the repository on sys.path
+    import animations._common as module
+
+    return module
+
+
+@pytest.mark.parametrize("scene", list(animate.SCENES))
+def test_a_scene_given_no_result_stops_and_says_how_to_get_one(scene, tmp_path, monkeypatch):
+    from manim import tempconfig
+
+    _common = common()
+    monkeypatch.delenv(_common.RESULT_ENV, raising=False)
+    spec = animate.SCENES[scene]
+    cls = animate.scene_class(scene)
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "disable_caching": True, "verbosity": "ERROR"}):
+        with pytest.raises(_common.NoResultError) as err:
+            cls().render()
+    message = str(err.value)
+    for hint in (f"dmm-edu animate {scene}", f"dmm-edu run {spec.experiment} ", "--out", _common.RESULT_ENV,
+                 f"manim -ql animations/{spec.module.rsplit('.', 1)[1]}.py {spec.cls}"):
+        assert hint in message, (hint, message)
+
+
+def test_a_scene_reads_the_result_folder_in_the_environment(stored, monkeypatch, tmp_path):
+    _common = common()
+    scene = type("ClingingDimpling", (), {"result": None})()  # what scene_result looks at
+    monkeypatch.setenv(_common.RESULT_ENV, str(CONTROL / "E1-smoke"))
+    assert _common.scene_result(scene, "E1").content_hash() == stored.content_hash()
+    monkeypatch.setenv(_common.RESULT_ENV, str(CONTROL / "E3-smoke"))
+    with pytest.raises(ValueError, match=r"draws an E1 result; got one of E3 \(DMM_EDU_ANIM_RESULT="):
+        _common.scene_result(scene, "E1")
+    monkeypatch.setenv(_common.RESULT_ENV, str(tmp_path / "nothing"))
+    with pytest.raises(FileNotFoundError, match="holds no saved result.*dmm-edu animate clinging_3d"):
+        _common.scene_result(scene, "E1")
+    scene.result = stored  # the driver's result wins over the environment
+    assert _common.scene_result(scene, "E1") is stored
+
+
+def test_the_scene_modules_never_run_an_experiment(stored, tmp_path, monkeypatch):
+    """Rendering from a given result must not touch the cache or the runner (they raise if called)."""
+    from dmm_edu.experiments import base
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a scene ran an experiment")
+
+    monkeypatch.setattr(base, "run_cached", forbidden)
+    monkeypatch.setattr(base, "run_experiment", forbidden)
+    assert last_frame("line_toy_2d", stored, tmp_path, frame_rate=5).std() > 10
+
+
+def test_manims_own_command_line_renders_the_folder_in_the_environment(tmp_path):
+    """What docs/lecturers.md prints: `DMM_EDU_ANIM_RESULT=DIR PYTHONPATH=. manim -ql animations/... Scene`
+    (here with -s, the last frame only, at a small size); without the variable it stops with the hint."""
+    import os
+    import subprocess
+
+    pytest.importorskip("manim")
+    env = {**os.environ, "PYTHONPATH": ".", "DMM_EDU_ANIM_RESULT": str(CONTROL / "E1-smoke")}
+    cmd = [sys.executable, "-m", "manim", "render", "-ql", "-s", "-r", "160,90", "--media_dir", str(tmp_path),
+           "--disable_caching", "animations/line_toy_2d.py", "LineToyBoundary"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (png,) = tmp_path.rglob("LineToyBoundary*.png")
+    assert Image.open(png).size == (160, 90)
+    env.pop("DMM_EDU_ANIM_RESULT")
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "dmm-edu animate line_toy_2d" in done.stdout + done.stderr
+
+
+def test_cli_draws_a_saved_result_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from dmm_edu.cli_animate import animate as command
+
+    runner = CliRunner()
+    done = runner.invoke(command, ["line_toy_2d", "--result", str(CONTROL / "E1-smoke"), "--format", "png",
+                                   "--out", str(tmp_path), "--no-bars"])
+    assert done.exit_code == 0, done.output
+    record = json.loads((tmp_path / "line_toy_2d.png.json").read_text())
+    assert record["content_hash"] == load_result(CONTROL / "E1-smoke").content_hash()
+    done = runner.invoke(command, ["random_baseline", "--result", str(CONTROL / "E1-smoke"), "--out", str(tmp_path)])
+    assert done.exit_code == 2 and "holds an E1 result" in done.output
 
 
 # --- the book hook -------------------------------------------------------------------------------

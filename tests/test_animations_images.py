@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip("manim")
 
-from dmm_edu import animate  # noqa: E402
+from dmm_edu import animate, palette  # noqa: E402
 from dmm_edu.results import load_result  # noqa: E402
 from frame_checks import CONTROL, SIZE, control, differs, last_frame, regenerate  # noqa: E402
 
@@ -81,7 +81,8 @@ def test_signed_colours_are_white_at_zero_and_saturate_at_vmax():
     m = scene_module("on_off_digits")
     d = np.array([[[0.0, 0.5, -0.5, 2.0, -2.0]]])  # (C=1, H=1, W=5)
     rgb = m.signed_rgba(d, vmax=0.5)[0, :, :3].astype(int)  # (5, 3)
-    white, blue, red = (np.rint(255 * np.array(c.to_rgb())).astype(int) for c in (m.ON, m.BELOW, m.ABOVE))
+    white, blue, red = (np.rint(255 * np.array(palette.hex_to_rgb(c))).astype(int)
+                        for c in (palette.MID, palette.BELOW, palette.ABOVE))  # the figures' diverging scale
     assert (rgb[0] == white).all() and (rgb[1] == red).all() and (rgb[2] == blue).all()
     assert (rgb[3] == red).all() and (rgb[4] == blue).all()  # beyond ±vmax: clipped, not wrapped
     half = m.signed_rgba(d, vmax=1.0)[0, 1, :3].astype(int)  # 0.5 of the way from white to red

@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+from dmm_edu import palette  # noqa: E402
 from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, figure_names, plot, save_figures  # noqa: E402
 from dmm_edu.plots import baseline, toys  # noqa: E402
@@ -87,19 +88,66 @@ def test_e1_snapshots_draw_the_height_frames(results):
                 np.testing.assert_allclose(line.get_xdata()[[0, -1]], [0.05, 1.05])
 
 
+def test_e1_snapshots_draw_the_saved_training_points(results):
+    r = results["E1"]
+    fig = plot(r, "snapshots")
+    groups = toys.groups(r)
+    axes = np.array(_data_axes(fig)).reshape(len(groups), -1)
+    for row, (world, _, _) in enumerate(groups):
+        t, y = r.arrays[f"{world}_t"], r.arrays[f"{world}_y"]  # (N, k), (N,)
+        for ax in axes[row]:
+            for label in np.unique(y):
+                (dots,) = [c for c in ax.collections if c.get_label() == f"label {label}"]
+                sel = y == label  # (N,)
+                want = t[sel] if world == "board" else np.c_[t[sel, 0], np.zeros(sel.sum())]  # line: on the line
+                np.testing.assert_array_equal(np.ma.getdata(dots.get_offsets()), want)
+                np.testing.assert_allclose(dots.get_facecolor()[0][:3], palette.hex_to_rgb(palette.class_colour(label)))
+
+
+def test_e1_saves_what_the_pictures_draw(results):
+    """E1 saves the training points, labels, the manifold origin and the grid axis; they agree with each other."""
+    r = results["E1"]
+    for world in ("board", "line"):
+        x, y, t, o = (r.arrays[f"{world}_{k}"] for k in ("x", "y", "t", "origin"))  # (N, n), (N,), (N, k), (n,)
+        axis = r.arrays[f"{world}_grid_axis"]  # (res,)
+        assert x.shape[0] == y.shape[0] == t.shape[0] and o.shape == (x.shape[1],)
+        assert set(np.unique(y)) == {0, 1}
+        np.testing.assert_allclose(axis[[0, -1]], [t.min(), t.max()])  # the grid spans the training points
+        U = np.eye(x.shape[1])[:, :t.shape[1]]  # both toys: the manifold runs along the first k coordinates
+        np.testing.assert_allclose(x, o + t @ U.T)  # x = o + U t: the points lie on the manifold, height 0
+    np.testing.assert_allclose(r.arrays["line_origin"], [0.0, 0.5])  # the paper's line y = 0.5
+    for world, recipe, n_seeds in toys.groups(r):
+        tag = f"{world}_{recipe}"
+        steps, med = r.arrays[f"{tag}_early_steps"], r.arrays[f"{tag}_early_cling_median"]
+        runs = [r.arrays[f"{tag}_s{s}_early_cling"] for s in range(n_seeds)]
+        assert len(steps) == len(med) == min(len(v) for v in runs)
+        np.testing.assert_array_equal(med, np.median(np.stack([v[:len(med)] for v in runs]), axis=0))
+
+
 def test_e1_cling_and_margins_draw_the_seeds(results):
     r = results["E1"]
-    ax = plot(r, "cling").axes[0]
+    ax, ax_early = plot(r, "cling").axes[:2]
     ydata = [np.asarray(ln.get_ydata()) for ln in ax.get_lines()]
+    early = [np.asarray(ln.get_ydata()) for ln in ax_early.get_lines()]
     for world, recipe, n_seeds in toys.groups(r):
         for s in range(n_seeds):
             assert any(np.array_equal(y, r.arrays[f"{world}_{recipe}_s{s}_cling"]) for y in ydata)
         assert any(np.array_equal(y, r.metrics[f"{world}_{recipe}"]["cling_median"]) for y in ydata)
+        assert any(np.array_equal(y, r.arrays[f"{world}_{recipe}_early_cling_median"]) for y in early)
     ax = plot(r, "margins").axes[0]
     points = np.concatenate([c.get_offsets() for c in ax.collections])
-    want = [(np.median(r.arrays[f"{w}_{rc}_s{s}_in_margin_T"]), np.median(r.arrays[f"{w}_{rc}_s{s}_normal_margin_T"]))
-            for w, rc, n in toys.groups(r) for s in range(n)]
+    want = [(i, n) for w, rc, _ in toys.groups(r) for i, n in zip(r.metrics[f"{w}_{rc}"]["in_margin_T_per_seed"],
+                                                                   r.metrics[f"{w}_{rc}"]["normal_margin_T_per_seed"])]
     np.testing.assert_allclose(points, want)
+
+
+def test_e1_figures_refuse_a_result_without_the_saved_points(results):
+    import dataclasses
+
+    r = results["E1"]
+    old = dataclasses.replace(r, arrays={k: v for k, v in r.arrays.items() if k != "board_t"})
+    with pytest.raises(ValueError, match="board_t.*re-run E1"):
+        plot(old, "snapshots")
 
 
 def test_e2_draws_the_measured_margins(results):
@@ -147,7 +195,7 @@ def test_e5_bars_are_the_quoted_medians(results):
     np.testing.assert_allclose([p.get_height() for p in ax_r.containers[0]],
                                [r.metrics[f"c{c:g}"]["d_on_over_d_free"] for c in r.config["init_scales"]])
     (base,) = [ln for ln in ax_r.get_lines() if ln.get_label().startswith("random direction √(n/k)")]
-    assert base.get_ydata()[0] == pytest.approx(r.metrics[f"c{r.config['init_scales'][0]:g}"]["sqrt_n_over_k"])
+    assert base.get_ydata()[0] == pytest.approx(r.metrics[f"c{r.config['init_scales'][0]:g}"]["baseline_d_on_over_d_free"])
 
 
 # --- saving, no training, errors, light import ----------------------------------------------------

@@ -16,25 +16,20 @@ the result keeps each seed's numbers, so the book can show the spread, not one l
 Contrasts are measured on the paired recipe-B run's clock: "25% of T" means 25% of that seed's
 recipe-B T, so all recipes are compared after the same number of steps (a contrast need not
 reach the margin rule at all: weight decay caps the margins).
-Science.md's check: over ≥ 10 seeds the median cling of recipe B at 25% of T is well below its
-value at init and below the small-init contrast (the `full` profile, 13 seeds, backs it; the slow
-test runs 10 seeds; `book` shows 3). Book page: "Clinging and dimpling".
+Check: over ≥ 10 seeds the median cling of recipe B at 25% of T is well below its value at init
+and below the small-init contrast (why: clinging is the claim that the boundary reaches the manifold
+early, long before the margins are fitted, and that the init scale decides it; a median over ten
+paired seeds, not one lucky run, has to show it). The slow test runs 10 seeds; the `full` profile
+runs 13, `book` shows 3. Book page: "Clinging and dimpling on a toy".
 
-What we measured (`dmm-edu run E1 --profile full --seed 0`: 8×8 board, 13 paired seeds, float64,
-25 min on 2 cores; cling counts "no crossing within ±1" as 1):
-- Recipe B clings, then dimples. Median cling 0.90 at init, 0.38 at 1% of T, 0.18 at 10%, 0.11 at
-  25%, then 0.25 at T (T = 92k–146k steps, all 13 seeds). At 25% of T the seeds spread from 0.07
-  to 0.30; 7 of 13 are below 0.15. So the picture holds in about half of the seeds, as the pilot
-  found; a fair figure shows several.
-- The dimples are not shallow. At T the median normal margin (0.26) is about 5 times the
-  in-manifold margin (0.05): the nearest label flip lies within the plane, not through the sheet.
-- Small init (weights / 3) never lies flat: median cling 0.63 at 25% of T_B, and only 1 of 13
-  seeds meets the margin rule within 2·T_B.
-- Weight decay 3e-4 follows recipe B early (0.16 at 25% of T_B), then peels away (0.52 at T_B);
-  no seed meets the margin rule, which weight decay caps.
-- The paper's 2-D toy (five points on a line) does not cling under recipe B: median cling 0.56 at
-  25% of T and never below 0.45; the boundary crosses the line between the points.
-The `book` profile (3 seeds, float32) gives the same picture: 0.89 → 0.12 at 25% of T → 0.26.
+What the result holds, per recipe and seed (cling counts "no crossing within ±s_max" as s_max):
+recipe B's cling at init, over the early fractions of T and at T, with the spread over seeds at
+25% of T and the share of seeds below 0.15 there; T itself; at T the median normal margin (the
+dimple depth) beside the in-manifold margin, which says whether the nearest label flip goes through
+the sheet or within the plane; the small-init and weight-decay contrasts on recipe B's clock (their
+cling, and how many seeds meet the margin rule); and the paper's 2-D line toy under recipe B. The
+measured values live in the saved results; the book quotes them as the claims E1.B.*,
+E1.small_init.* and E1.line.* on that page, whose figures show several seeds, not one.
 """
 
 from __future__ import annotations
@@ -45,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu.boundary import flat_manifold
 from dmm_edu.data.toys import chessboard, line_toy
 from dmm_edu.experiments._toy_training import (
     EARLY_STEPS,
@@ -70,7 +66,7 @@ class Config:
     resolution: int = 21  #: height field grid points per manifold axis
     s_max: float = 1.0  #: search the boundary within ±s_max of the manifold (also the cling cap)
     n_grid: int = 65  #: grid points per search line before bisection
-    dtype: str = "float64"  #: float type of the networks ("float32" trains about 1.8x faster)
+    dtype: str = "float64"  #: float type of the networks ("float32" trains faster)
     early_cling: bool = True  #: also measure cling at the fixed early steps 1, 2, 5, 10, …
     workers: int = 2  #: processes running seeds in parallel (1 = in this process)
 
@@ -192,9 +188,14 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     metrics: dict = {"fractions": list(config.fractions), "seeds": seeds,
                      "groups": [f"{w}_{r}" for w, r in groups]}  # array keys: {group}_s{seed index}_{name}
     arrays: dict = {"fractions": np.array(config.fractions)}
-    for world_name in sorted({w for w, _ in groups}):  # the height field's grid axis, per world
-        arrays[f"{world_name}_grid_axis"] = np.linspace(*data_box(_world(world_name, config.board)),
-                                                        config.resolution)
+    for world_name in sorted({w for w, _ in groups}):  # what the pictures draw besides the measurements
+        world = _world(world_name, config.board)
+        manifold = flat_manifold(world)  # heights are measured from this plane (line) along its normal
+        arrays[f"{world_name}_grid_axis"] = np.linspace(*data_box(world), config.resolution)  # (res,)
+        arrays[f"{world_name}_x"] = world.x  # (N, n) the training points
+        arrays[f"{world_name}_y"] = world.y  # (N,) their labels
+        arrays[f"{world_name}_t"] = (world.x - manifold.origin) @ manifold.U  # (N, k) t = Uᵀ(x - o): grid coords
+        arrays[f"{world_name}_origin"] = manifold.origin  # (n,) o: the manifold point at t = 0, height 0
     for key in groups:
         group = [r for r in results if (r["world"], r["recipe"]) == key]
         tag = f"{key[0]}_{key[1]}"
@@ -204,6 +205,10 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
                          "normal_margin_T", "normal_found_T", "in_margin_T"):
                 if name in r:
                     arrays[f"{tag}_s{i}_{name}"] = np.asarray(r[name])
+        n_early = min(len(r["early_cling"]) for r in group)  # the early steps every seed reached
+        arrays[f"{tag}_early_steps"] = np.asarray(group[0]["early_steps"][:n_early])  # (n_early,)
+        arrays[f"{tag}_early_cling_median"] = (np.median(np.stack([r["early_cling"][:n_early] for r in group]), axis=0)
+                                               if n_early else np.zeros(0))  # (n_early,) median over the seeds
         if progress:
             m = metrics[tag]
             progress(f"{tag}: T median {m['T_median']:.0f} ({m['n_reached_T']}/{m['n_seeds']} reached), "

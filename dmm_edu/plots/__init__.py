@@ -2,7 +2,9 @@
 
 An experiment runs once and saves a result; a figure function takes that `Result` and returns a
 `matplotlib.figure.Figure` (its own Agg canvas, no pyplot state: safe in threads, no display
-needed). It never trains or attacks. `FIGURES[experiment][name]` is the registry;
+needed). It never trains or attacks, nor rebuilds a world, a grid or a projector: what it draws is
+in the result (tests/test_plots_read_only.py checks the imports). Colours: `dmm_edu.palette`.
+`FIGURES[experiment][name]` is the registry;
 
     from dmm_edu.results import load_result
     from dmm_edu.plots import plot, save_figures

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu import palette
 from dmm_edu.plots import slices as slice_panels
 from dmm_edu.plots import style
 
@@ -27,7 +28,7 @@ SPACE_LABELS = {"d_free": "d_free\n(anywhere)", "d_on": "d_on\n(in the tangent s
                 "d_off": "d_off\n(in the normal space)"}
 MODELS = ("standard", "adversarial")
 MODEL_LABELS = {"standard": "standard training", "adversarial": "adversarial training (PGD-L2)"}
-MODEL_COLOURS = {"standard": style.colour(0), "adversarial": style.colour(5)}
+MODEL_COLOURS = palette.MODELS
 BAR_WIDTH = 0.36
 
 
@@ -51,7 +52,7 @@ def deepening(result):
 
     for j, m in enumerate(MODELS):
         heights = [result.metrics[m][s] for s in SPACES]  # the medians the book quotes
-        bars = ax_b.bar(x + _offset(j), heights, BAR_WIDTH, color=MODEL_COLOURS[m], edgecolor="black",
+        bars = ax_b.bar(x + _offset(j), heights, BAR_WIDTH, color=MODEL_COLOURS[m], edgecolor=palette.INK,
                         linewidth=0.6, label=MODEL_LABELS[m])
         ax_b.bar_label(bars, fmt="%.2f", fontsize=8, padding=1)
     top = max(result.metrics[m][s] for m in MODELS for s in SPACES)
@@ -74,7 +75,7 @@ def deepening(result):
             ax_d.scatter(p + jitter.uniform(-0.1, 0.1, d.size), d, s=7, color=MODEL_COLOURS[m], alpha=0.4,
                          linewidths=0, zorder=2)
         ax_d.boxplot(data, positions=pos, widths=0.8 * BAR_WIDTH, showfliers=False, zorder=3,
-                     medianprops={"color": "black", "linewidth": 2}, boxprops={"linewidth": 1.2})
+                     medianprops={"color": palette.INK, "linewidth": 2}, boxprops={"linewidth": 1.2})
     for m in MODELS:  # legend proxies: a dot of each colour
         ax_d.scatter([], [], s=20, color=MODEL_COLOURS[m], label=MODEL_LABELS[m])
     ax_d.set_xticks(x, [SPACE_LABELS[s] for s in SPACES])
@@ -120,7 +121,7 @@ def slices(result):
         reach = f"{float(arr['slice_reach'][s]):.2f}" if "slice_reach" in arr else f"{b[-1]:.2f}"
         ax_a.text(0.02, 0.02, f"along u: {_way(at_u, reach)}, along v: {_way(at_v, reach)}\n"
                   f"its own DeepFool: d_on = {at_on:.2f}, d_off = {at_off:.2f}", transform=ax_a.transAxes,
-                  fontsize=7, va="bottom", bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+                  fontsize=7, va="bottom", bbox={"facecolor": palette.PAPER, "alpha": 0.8, "linewidth": 0})
     fig.legend(handles=slice_panels.legend_handles(ghost=True), loc="outside lower center", ncols=2, fontsize=8)
     fig.suptitle(f"E9 · the same initial network, trained clean and adversarially (eps = {result.metrics['eps']:g}): "
                  "its boundary in one plane\n(u: the manifold, v: its normal, both from the standard network's "
@@ -160,7 +161,7 @@ def _variant_bars(ax, result, key: str):
     for j, f in enumerate(fs):
         heights = [result.metrics[tag(t, s, f)][key] for t, s in vs]
         bars = ax.bar(x + (j - (len(fs) - 1) / 2) * width, heights, width, color=style.colour(j + 1),
-                      edgecolor="black", linewidth=0.6, label=f"eps = {f:g} · d_off(N1) = {f * d_off:.2f}")
+                      edgecolor=palette.INK, linewidth=0.6, label=f"eps = {f:g} · d_off(N1) = {f * d_off:.2f}")
         ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=3)
         containers.append(bars)
     ax.set_xticks(x, [f"{TARGET_NAMES.get(t, t)}\n{ATTACK_SPACE_NAMES.get(s, s)}" for t, s in vs], fontsize=9)
@@ -194,7 +195,7 @@ def mislabeled(result):
     t_eq_y = [[result.metrics[tag(t, s, f)]["t_equals_y"] for t, s in variants(result)] for f in fs]  # (F, V)
     xs = [i + (j - (len(fs) - 1) / 2) * width for j in range(len(fs)) for i in range(len(variants(result)))]
     ax_o.plot(xs, np.ravel(t_eq_y), linestyle="none", marker="_", markersize=22, markeredgewidth=2.2,
-              color="black", zorder=4, label="t = y already (before any δ)")
+              color=palette.INK, zorder=4, label="t = y already (before any δ)")
     ax_o.set_ylabel("oracle class of x + δ = t (fraction of N2's training set)")
     ax_o.set_title("how often the new label is in fact right", fontsize=10)
     ax_o.legend(fontsize=8, loc="upper left", ncols=2)

@@ -3,14 +3,14 @@
 E3: histograms of on(d) = ‖P_T d‖/‖d‖ for random directions per (n, k), with the gradient of an
 untrained network beside them (`on_random_n{n}_k{k}`, `on_grad_untrained_n{n}_k{k}`).
 E4: on(∇ℓ) at test points after training from each init scale c (`on_grad_c{c}`; NaN where the
-gradient vanished is left out). Book page: "Why the perturbations are tiny".
+gradient vanished is left out). Book page: "Data manifolds and tangent spaces".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dmm_edu.manifold import random_baseline
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 N_BINS = 40  #: histogram bins per panel
@@ -41,12 +41,13 @@ def random_directions(result):
         tag = f"n{n}_k{k}"
         on_random, on_grad = result.arrays[f"on_random_{tag}"], result.arrays[f"on_grad_untrained_{tag}"]
         bins = histogram_bins(on_random, on_grad)
-        ax.hist(on_random, bins=bins, density=True, color=style.colour(0), alpha=0.65,
+        ax.hist(on_random, bins=bins, density=True, color=palette.RANDOM, alpha=0.65,
                 label=f"random directions d ({on_random.size})")
         ax.hist(on_grad[np.isfinite(on_grad)], bins=bins, density=True, histtype="step", linewidth=2,
-                color=style.colour(5), label=f"∇ℓ of an untrained network ({on_grad.size} points)")
-        style.baseline_vline(ax, random_baseline(n, k))
-        ax.set_title(f"n = {n}, k = {k}:  √(k/n) = {random_baseline(n, k):.3f}", fontsize=10)
+                color=palette.GRADIENT, label=f"∇ℓ of an untrained network ({on_grad.size} points)")
+        root = float(result.metrics[tag]["baseline"])  # √(k/n), as E3 saved it
+        style.baseline_vline(ax, root)
+        ax.set_title(f"n = {n}, k = {k}:  √(k/n) = {root:.3f}", fontsize=10)
         ax.set_xlabel(style.ON_LABEL)
         ax.set_xlim(bins[0], bins[-1])
         ax.set_ylabel("density")
@@ -60,7 +61,7 @@ def e4_scales(result) -> list[float]:
     return [float(c) for c in result.config["init_scales"]]
 
 
-def gradient_on_fraction(result):
+def gradient_on_fraction_figure(result):
     """on(∇ℓ) at test points after training, one box per init scale c; dots: every point; ×: at init."""
     cs = e4_scales(result)
     n, k = int(result.config["recipe"]["n"]), int(result.config["recipe"]["k"])
@@ -74,12 +75,12 @@ def gradient_on_fraction(result):
         data.append(on)
         ax.scatter(i + jitter.uniform(-0.18, 0.18, on.size), on, s=6, color=style.colour(i), alpha=0.35,
                    linewidths=0, zorder=2)
-        init = result.metrics[f"c{c:g}"]["on_grad_init_median"]
-        ax.plot([i], [init], marker="x", markersize=10, color="black", linestyle="none", zorder=4,
+        init = result.metrics[f"c{c:g}"]["on_grad_init"]
+        ax.plot([i], [init], marker="x", markersize=10, color=palette.INK, linestyle="none", zorder=4,
                 label="median at init (before training)" if i == 0 else None)
     ax.boxplot(data, positions=range(len(cs)), widths=0.5, showfliers=False, zorder=3,
-               medianprops={"color": "black", "linewidth": 2}, boxprops={"linewidth": 1.2})
-    style.baseline_hline(ax, random_baseline(n, k))
+               medianprops={"color": palette.INK, "linewidth": 2}, boxprops={"linewidth": 1.2})
+    style.baseline_hline(ax, float(result.metrics["baseline_on"]))  # √(k/n), as E4 saved it
     ax.set_xticks(range(len(cs)), [style.c_label(c) for c in cs])
     ax.set_xlabel("init scale c of the network")
     ax.set_ylabel("on(∇ℓ) = ‖P_T ∇ℓ‖ / ‖∇ℓ‖ at test points")
@@ -90,4 +91,4 @@ def gradient_on_fraction(result):
 
 
 E3_FIGURES = {"random": random_directions}
-E4_FIGURES = {"gradients": gradient_on_fraction}
+E4_FIGURES = {"gradients": gradient_on_fraction_figure}

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 RULE_NAMES = {"det": "D_det: t = (y + 1) mod C", "rand": "D_rand: t uniform over all C"}
-PUBLISHED_COLOUR = "0.75"
+PUBLISHED_COLOUR = palette.PUBLISHED
 
 
 def tag(rule: str, eps: float) -> str:
@@ -48,10 +49,11 @@ def accuracy(result):
     for j, e in enumerate(eps):
         pos = x + (j - (len(eps) - 1) / 2) * width
         bars = ax.bar(pos, [m[tag(r, e)]["N2_test_accuracy"] for r in rules], width, color=style.colour(j + 1),
-                      edgecolor="black", linewidth=0.6, label=f"N2, eps = {e:g}")
+                      edgecolor=palette.INK, linewidth=0.6, label=f"N2, eps = {e:g}")
         ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
         ax.plot(pos, [m[tag(r, e)]["attack_success"] for r in rules], linestyle="none", marker="_", markersize=20,
-                markeredgewidth=2.2, color="black", zorder=4, label="attack success N1(x + δ) = t" if j == 0 else None)
+                markeredgewidth=2.2, color=palette.INK, zorder=4,
+                label="attack success N1(x + δ) = t" if j == 0 else None)
     _chance_and_n1(ax, m["chance"], m["N1"]["test_accuracy"])
     ax.set_xticks(x, [RULE_NAMES.get(r, r) for r in rules], fontsize=9)
     ax.set_xlim(-0.6, len(rules) - 0.4)
@@ -65,9 +67,9 @@ def accuracy(result):
     rows += [(f"d_{r}", f"D_{r}", m[tag(r, large)]["N2_test_accuracy"]) for r in ("rand", "det") if r in rules]
     published = m["published"]["ilyas_cifar10"]
     xp = np.arange(len(rows))  # (P,)
-    ours = ax_p.bar(xp - 0.2, [v for _, _, v in rows], 0.4, color=style.colour(0), edgecolor="black", linewidth=0.6,
+    ours = ax_p.bar(xp - 0.2, [v for _, _, v in rows], 0.4, color=style.colour(0), edgecolor=palette.INK, linewidth=0.6,
                     label=f"ours: {m['dataset']}, {cfg['model']}, eps = {large:g}")
-    theirs = ax_p.bar(xp + 0.2, [published[k] for k, _, _ in rows], 0.4, color=PUBLISHED_COLOUR, edgecolor="black",
+    theirs = ax_p.bar(xp + 0.2, [published[k] for k, _, _ in rows], 0.4, color=PUBLISHED_COLOUR, edgecolor=palette.INK,
                       linewidth=0.6, hatch="//", label=f"Ilyas et al. 2019: CIFAR-10, ResNet, {published['attack']}")
     for bars in (ours, theirs):
         ax_p.bar_label(bars, fmt="%.3f", fontsize=8, padding=2)
@@ -88,7 +90,7 @@ def _show(ax, img: np.ndarray, signed: bool = False) -> None:
         v = float(np.abs(d).max()) or 1.0
         ax.imshow(d, cmap=style.DIVERGING_CMAP, vmin=-v, vmax=v)
     elif img.shape[0] == 1:
-        ax.imshow(img[0], cmap="gray", vmin=0, vmax=1)
+        ax.imshow(img[0], cmap=style.IMAGE_CMAP, vmin=0, vmax=1)
     else:
         ax.imshow(np.clip(img.transpose(1, 2, 0), 0, 1))  # (H, W, 3)
     ax.set_xticks([])
@@ -143,15 +145,16 @@ def wallace(result):
         ours.append(adv[k]["N2_test_accuracy"])
         theirs.append(np.nan)
     x = np.arange(len(names))  # (B,)
-    bars = ax.bar(x - 0.2, ours, 0.4, color=style.colour(0), edgecolor="black", linewidth=0.6,
+    bars = ax.bar(x - 0.2, ours, 0.4, color=style.colour(0), edgecolor=palette.INK, linewidth=0.6,
                   label=f"ours: {m['dataset']}, {result.config['model']}")
     ax.bar_label(bars, fmt="%.3f", fontsize=8, padding=2)
     has = ~np.isnan(np.asarray(theirs))
-    pub = ax.bar(x[has] + 0.2, np.asarray(theirs)[has], 0.4, color=PUBLISHED_COLOUR, edgecolor="black", linewidth=0.6,
+    pub = ax.bar(x[has] + 0.2, np.asarray(theirs)[has], 0.4, color=PUBLISHED_COLOUR, edgecolor=palette.INK,
+                 linewidth=0.6,
                  hatch="//", label="Wallace 2019: CIFAR-10, ResNet-18")
     ax.bar_label(pub, fmt="%.3f", fontsize=8, padding=2)
     _chance_and_n1(ax, m["chance"], None)
-    ax.axhline(2 * m["chance"], color="black", linestyle="-.", linewidth=1.0, zorder=1,
+    ax.axhline(2 * m["chance"], color=palette.INK, linestyle="-.", linewidth=1.0, zorder=1,
                label=f"the check: 2 × chance = {2 * m['chance']:.2f}")
     ax.set_xticks(x, names, fontsize=8)
     _unit_axis(ax)
@@ -161,7 +164,7 @@ def wallace(result):
     ax.legend(fontsize=8, loc="upper right")
 
     counts = np.asarray(result.arrays["label_counts_wrong"])  # (C,)
-    ax_c.bar(np.arange(len(counts)), counts, color=style.colour(1), edgecolor="black", linewidth=0.6)
+    ax_c.bar(np.arange(len(counts)), counts, color=style.colour(1), edgecolor=palette.INK, linewidth=0.6)
     ax_c.set_xticks(np.arange(len(counts)))
     ax_c.set_xlabel("wrong label ŷ = N1_early(x) given to N2")
     ax_c.set_ylabel("training images of N2")

@@ -7,14 +7,15 @@ along each row (white = 0), so their sizes compare; images with a part added are
 for display only. `norms`: median distances per tangent estimate, the ratios d_on/d_free and
 d_off/d_free against √(n/k) (what a random k-dimensional subspace gives), and on(d_free) against
 √(k/n). E7 adds `ladder`: PGD success rates against eps per space. Arrays: `{tangent}_ex_*`,
-`{tangent}_on_free`, metrics `{tangent}` (see the experiments). Book page: "On- and off-manifold
-perturbations on real images".
+`{tangent}_on_delta`, metrics `{tangent}` (see the experiments). Book page: "On- vs off-manifold
+perturbations" (the real-image section).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 COLUMNS = (("ex_x", "x"), ("ex_d_free", "d_free"), ("ex_d_tangent", "x + P_T d"), ("ex_d_normal", "x + P_N d"),
@@ -49,7 +50,8 @@ def image_grid(result, tangent: str):
             ax = axes[i, j]
             if key == "ex_x" or key in ADDED:
                 img = a["ex_x"][i] + (a[key][i] if key in ADDED else 0.0)  # (C, H, W)
-                ax.imshow(_as_image(np.clip(img, 0.0, 1.0)), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+                ax.imshow(_as_image(np.clip(img, 0.0, 1.0)), cmap=style.IMAGE_CMAP, vmin=0.0, vmax=1.0,
+                          interpolation="nearest")
             else:
                 _show_signed(ax, a[key][i], vmax)
             if key != "ex_x":
@@ -61,7 +63,7 @@ def image_grid(result, tangent: str):
         axes[i, 0].set_ylabel(f"label {int(labels[i])}", fontsize=8)
     m = result.metrics[tangent]
     fig.suptitle(f"{result.experiment} · {TANGENT_LABELS.get(tangent, tangent)}, k = {m['k']}: on(d_free) median "
-                 f"{m['on_free_median']:.2f} vs random √(k/n) = {m['random_baseline_on']:.2f}", fontsize=10)
+                 f"{m['on_delta']:.2f} vs random √(k/n) = {m['baseline_on']:.2f}", fontsize=10)
     return fig
 
 
@@ -75,8 +77,8 @@ def norms(result, tangents: tuple[str, ...]):
     names = [TANGENT_LABELS.get(t, t).replace(" (", "\n(") for t in tangents]
     width = 0.26
     for j, s in enumerate(SPACES):
-        bars = ax_d.bar(x + (j - 1) * width, [metrics[t][s] for t in tangents], width, color=style.colour(j),
-                        edgecolor="black", linewidth=0.6, label=SPACE_LABELS[s])
+        bars = ax_d.bar(x + (j - 1) * width, [metrics[t][s] for t in tangents], width, color=palette.SPACES[s],
+                        edgecolor=palette.INK, linewidth=0.6, label=SPACE_LABELS[s])
         ax_d.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     ax_d.set_xticks(x, names, fontsize=8)
     ax_d.set_ylabel("median minimal L2 distance")
@@ -85,25 +87,27 @@ def norms(result, tangents: tuple[str, ...]):
     ax_d.set_ylim(0, 1.3 * max(max(metrics[t][s] for s in SPACES) for t in tangents))
 
     for j, key in enumerate(("d_on_over_d_free", "d_off_over_d_free")):
-        bars = ax_r.bar(x + (j - 0.5) * 0.36, [metrics[t][key] for t in tangents], 0.36, color=style.colour(j + 1),
-                        edgecolor="black", linewidth=0.6, label=key.replace("_over_", " / "))
+        bars = ax_r.bar(x + (j - 0.5) * 0.36, [metrics[t][key] for t in tangents], 0.36,
+                        color=(palette.ON, palette.OFF)[j], edgecolor=palette.INK, linewidth=0.6,
+                        label=key.replace("_over_", " / "))
         ax_r.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
-    root = float(np.sqrt(n / k))
+    root = float(result.metrics["baseline_d_on_over_d_free"])  # √(n/k), as the experiment saved it
     style.baseline_hline(ax_r, root, label=f"{style.BASELINE_LABEL_INVERSE} = {root:.2f}")
-    ax_r.axhline(1.0, color="0.3", linewidth=0.8, label="1: as short as the free attack")
+    ax_r.axhline(1.0, **style.REFERENCE_STYLE, label="1: as short as the free attack")
     ax_r.set_xticks(x, names, fontsize=8)
     ax_r.set_ylabel("ratio of medians")
     ax_r.set_ylim(0, 1.25 * max(root, max(metrics[t]["d_on_over_d_free"] for t in tangents)))
     ax_r.set_title("how much longer the restricted ways are")
     ax_r.legend(fontsize=8, loc="upper left")
 
-    on = [result.arrays[f"{t}_on_free"] for t in tangents]
+    on = [result.arrays[f"{t}_on_delta"] for t in tangents]
     on = [v[np.isfinite(v)] for v in on]
     ax_on.boxplot(on, positions=x, widths=0.5, showfliers=False)
     for i, v in enumerate(on):
         ax_on.plot(np.full(v.size, x[i]) + np.linspace(-0.15, 0.15, v.size), v, ".", color=style.colour(i),
                    markersize=3, alpha=0.6, label=f"on(d_free), {TANGENT_LABELS.get(tangents[i], tangents[i])}")
-    style.baseline_hline(ax_on, float(np.sqrt(k / n)), label=f"{style.BASELINE_LABEL} = {np.sqrt(k / n):.2f}")
+    on_base = float(result.metrics["baseline_on"])  # √(k/n)
+    style.baseline_hline(ax_on, on_base, label=f"{style.BASELINE_LABEL} = {on_base:.2f}")
     ax_on.set_xticks(x, names, fontsize=8)
     ax_on.set_ylim(0, 1.05)
     ax_on.set_ylabel(style.ON_LABEL + " of d_free")
@@ -119,8 +123,9 @@ def ladder(result):
     lad = result.metrics["pgd_ladder"]
     fig, axes = style.new_figure(1, 1, width=5.5, height=4.2)
     ax = axes[0, 0]
-    for j, space in enumerate(("free", "on", "off")):
-        ax.plot(lad["eps"], lad[f"success_{space}"], "o-", color=style.colour(j), label=SPACE_LABELS[f"d_{space}"])
+    for space in ("free", "on", "off"):
+        ax.plot(lad["eps"], lad[f"success_{space}"], "o-", color=palette.SPACES[f"d_{space}"],
+                label=SPACE_LABELS[f"d_{space}"])
     ax.set_xscale("log")
     ax.set_xlabel("eps (L2 budget of PGD)")
     ax.set_ylabel("success rate")

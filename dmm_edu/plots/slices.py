@@ -5,26 +5,24 @@ on-manifold DeepFool perturbation, so the u axis is the manifold through x; v: t
 off-manifold one, along the normal). `slice_panel` draws one such slice: the region where the
 network still says y (tinted), its edge m_y = 0 (the boundary, black), the manifold (dashed), the
 point, and arrows along u and v. The E5 and E9 figures ("slices") are grids of these panels.
-Book pages: "On- and off-manifold perturbations", "Adversarial training deepens dimples".
+Book pages: "On- vs off-manifold perturbations", "Adversarial training deepens dimples".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dmm_edu.plots import style
+from dmm_edu import palette
 
-# Okabe & Ito: the four quadrant classes (kept apart from the arrow colours below), the arrows as in E5's bars.
-CLASS_COLOURS = {0: "#56B4E9", 1: "#CC79A7", 2: "#F0E442", 3: "#0072B2"}
-ON_COLOUR, OFF_COLOUR = style.colour(1), style.colour(2)  # d_on orange, d_off bluish green (as in E5-distances)
-MANIFOLD_STYLE = {"color": "0.35", "linestyle": "--", "linewidth": 1.2, "zorder": 1}
+ON_COLOUR, OFF_COLOUR = palette.ON, palette.OFF  # d_on orange, d_off bluish green (as in E5-distances and the scenes)
+MANIFOLD_STYLE = {"color": palette.MANIFOLD, "linestyle": "--", "linewidth": 1.2, "zorder": 1}
 AXIS_LABEL_U = "a: along the manifold, u = δ_on/‖δ_on‖ (L2)"
 AXIS_LABEL_V = "b: along the normal, v = δ_off/‖δ_off‖ (L2)"
 
 
 def class_colour(label: int) -> str:
     """The tint of class `label` in the slice panels (the scenes use the same), as a hex string."""
-    return CLASS_COLOURS.get(int(label), style.colour(int(label)))
+    return palette.class_colour(label)
 
 
 def arrow(ax, direction: str, length: float, colour: str, text: str) -> None:
@@ -48,11 +46,11 @@ def slice_panel(ax, a: np.ndarray, b: np.ndarray, logit: np.ndarray, label: int,
     if np.any(logit > 0):
         ax.contourf(a, b, logit, levels=[0.0, np.inf], colors=[colour], alpha=0.22, zorder=0)
     if np.nanmin(logit) < 0 < np.nanmax(logit):
-        ax.contour(a, b, logit, levels=[0.0], colors="black", linewidths=1.8, zorder=2)
+        ax.contour(a, b, logit, levels=[0.0], colors=palette.BOUNDARY, linewidths=1.8, zorder=2)
     if ghost is not None and np.nanmin(ghost) < 0 < np.nanmax(ghost):
-        ax.contour(a, b, ghost, levels=[0.0], colors="0.45", linewidths=1.0, linestyles="dashed", zorder=2)
+        ax.contour(a, b, ghost, levels=[0.0], colors=palette.GHOST, linewidths=1.0, linestyles="dashed", zorder=2)
     ax.axhline(0.0, **MANIFOLD_STYLE)
-    ax.scatter([0.0], [0.0], s=60, color=colour, edgecolors="black", linewidths=1.0, zorder=6)
+    ax.scatter([0.0], [0.0], s=60, color=colour, edgecolors=palette.INK, linewidths=1.0, zorder=6)
     ax.set_xlim(a[0], a[-1])
     ax.set_ylim(b[0], b[-1])
     ax.set_aspect("equal")
@@ -69,12 +67,12 @@ def legend_handles(ghost: bool = False) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], color="black", linewidth=1.8, label="boundary m_y = 0 in this plane"),
+    handles = [Line2D([], [], color=palette.BOUNDARY, linewidth=1.8, label="boundary m_y = 0 in this plane"),
                Line2D([], [], label="the manifold through x (the u axis)", **MANIFOLD_STYLE),
-               Patch(facecolor="0.6", alpha=0.4, label="where the network still says y (tint = class y)"),
+               Patch(facecolor=palette.NEUTRAL, alpha=0.4, label="where the network still says y (tint = class y)"),
                Line2D([], [], color=ON_COLOUR, linewidth=2.2, label="on-manifold way (along u)"),
                Line2D([], [], color=OFF_COLOUR, linewidth=2.2, label="off-manifold way (along v)")]
     if ghost:
-        handles.append(Line2D([], [], color="0.45", linewidth=1.0, linestyle="dashed",
+        handles.append(Line2D([], [], color=palette.GHOST, linewidth=1.0, linestyle="dashed",
                               label="the standard network's boundary, for comparison"))
     return handles

@@ -1,27 +1,32 @@
-"""Shared look of the book's figures: a colour-blind-safe palette, the random baseline, labels.
+"""Shared look of the book's figures: the palette's colours, the random baseline, labels.
 
-Every figure is a `matplotlib.figure.Figure` made here with its own Agg canvas: no pyplot, no
-global rcParams, so figures can be drawn from threads and on machines without a display. The
-random-direction baseline is drawn the same way in every figure: a dashed grey line labelled
-"random direction √(k/n)" (or its reciprocal where the figure shows a distance ratio).
+Every colour comes from `dmm_edu.palette` (the scenes use the same, so a quantity has one colour
+in a figure and in a video). Every figure is a `matplotlib.figure.Figure` made here with its own
+Agg canvas: no pyplot, no global rcParams, so figures can be drawn from threads and on machines
+without a display. The random-direction baseline is drawn the same way in every figure: a dashed
+grey line labelled "random direction √(k/n)" (or its reciprocal where the figure shows a
+distance ratio).
 """
 
 from __future__ import annotations
 
 try:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError("dmm_edu.plots needs matplotlib; install it with `pip install dmm-edu[plots]`") from exc
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-BASELINE_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 1.6, "zorder": 1}
+from dmm_edu import palette
+
+BASELINE_STYLE = {"color": palette.BASELINE, "linestyle": "--", "linewidth": 1.6, "zorder": 1}
 BASELINE_LABEL = "random direction √(k/n)"
 BASELINE_LABEL_INVERSE = "random direction √(n/k)"
-DIVERGING_CMAP = "RdBu_r"  # ColorBrewer RdBu: colour-blind safe, white at 0
+# signed quantities: the palette's BELOW (blue) at -vmax, MID (near-white) at 0, ABOVE (vermillion) at +vmax
+DIVERGING_CMAP = LinearSegmentedColormap.from_list(palette.DIVERGING_NAME, list(palette.DIVERGING))
+IMAGE_CMAP = "gray"  # grey-scale images, 0 black to 1 white
 MISSING_HATCH = "////"  # marks "no boundary crossing within ±s_max"
-LABEL_FACES = {0: "white", 1: "black"}  # training points: label 0 hollow, label 1 filled
+REFERENCE_STYLE = {"color": palette.REFERENCE, "linewidth": 0.8}  # lines at 1, y = x, T …
 
 # Names the book uses for the recipes and quantities.
 RECIPE_NAMES = {"B": "recipe B (default init)", "small_init": "small init (weights / 3)",
@@ -31,8 +36,8 @@ ON_LABEL = "on(d) = ‖P_T d‖ / ‖d‖"
 
 
 def colour(i: int) -> str:
-    """The i-th colour of the palette (cycles)."""
-    return PALETTE[i % len(PALETTE)]
+    """The i-th colour of the palette's cycle (cycles): for series that have no role of their own."""
+    return palette.CYCLE[i % len(palette.CYCLE)]
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float | None = None, height: float | None = None,

@@ -3,13 +3,14 @@
 For w = e₁ + t·v (v normal to the line the data lie on) the minimal adversarial distance is
 |x₁| / √(1 + t²) and its on-manifold fraction is on(w) = 1 / √(1 + t²). Drawn from an E2 result:
 `margin_n{n}`, `on_n{n}` (measured by DeepFool at the tilts `tilts`), `margin_exact_n{n}`, and per n
-the SGD half in `metrics[f"n{n}"]`. Book page: "Why the perturbations are tiny".
+the SGD half in `metrics[f"n{n}"]`. Book page: "Why perturbations are tiny and look like noise".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 MARKERS = ("o", "s", "^", "D", "v")
@@ -36,11 +37,12 @@ def tilting(result):
         exact0 = float(result.arrays[f"margin_exact_n{n}"][0] * np.sqrt(1 + t[0] ** 2))  # median |x₁|
         ax_m.plot(td, exact0 / np.sqrt(1 + td ** 2), color=col, linewidth=1.2, alpha=0.8)
         ax_m.plot(t, result.arrays[f"margin_n{n}"], linestyle="none", marker=mk, markersize=8 - 1.5 * i,
-                  color=col, markeredgecolor="black", label=f"n = {n}: DeepFool (median)")
+                  color=col, markeredgecolor=palette.INK, label=f"n = {n}: DeepFool (median)")
         ax_on.plot(t, result.arrays[f"on_n{n}"], linestyle="none", marker=mk, markersize=8 - 1.5 * i, color=col,
-                   markeredgecolor="black", label=f"n = {n}: on(δ) of the minimal δ (median)")
-    ax_m.plot([], [], color="0.3", label="closed form median|x₁| / √(1 + t²)")
-    ax_on.plot(td, 1 / np.sqrt(1 + td ** 2), color="0.3", linewidth=1.2, label="closed form 1 / √(1 + t²)")
+                   markeredgecolor=palette.INK, label=f"n = {n}: on(δ) of the minimal δ (median)")
+    ax_m.plot([], [], color=palette.REFERENCE, label="closed form median|x₁| / √(1 + t²)")
+    ax_on.plot(td, 1 / np.sqrt(1 + td ** 2), color=palette.REFERENCE, linewidth=1.2,
+               label="closed form 1 / √(1 + t²)")
     for ax in (ax_m, ax_on):
         ax.set_xscale("symlog", linthresh=0.1, linscale=0.5)
         ax.set_yscale("log")

@@ -1,17 +1,19 @@
 """E1 figures: the toy boundary over training — snapshots of its height, cling, and margins at T.
 
-Drawn from an E1 result only. Arrays are named `{world}_{recipe}_s{i}_{field}` (world "board" or
-"line", i the seed index); the per-recipe summaries sit in `metrics[f"{world}_{recipe}"]`. A height
-frame h is measured on a `resolution`-point grid per manifold axis over the box the training
-points span: [0, 1]² for the chessboard, [0.05, 1.05] for the line toy; NaN = no crossing within
-±s_max. Book page: "Clinging and dimpling".
+Drawn from an E1 result only: nothing here builds a world, a grid or a network. Arrays are named
+`{world}_{recipe}_s{i}_{field}` (world "board" or "line", i the seed index); the per-recipe
+summaries sit in `metrics[f"{world}_{recipe}"]`. Per world the result also holds the training
+points' manifold coordinates `{world}_t` (N, k) and labels `{world}_y` (N,), and the height grid's
+axis `{world}_grid_axis` (res,): a height frame h is measured on that grid per manifold axis, over
+the box the training points span ([0, 1]² for the chessboard, [0.05, 1.05] for the line toy);
+NaN = no crossing within ±s_max. Book page: "Clinging and dimpling on a toy".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dmm_edu.data.toys import chessboard, line_toy
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 SNAPSHOT_FRACTIONS = (0.0, 0.05, 0.25, 0.5, 1.0)  #: fractions of T shown, plus the late one (> 1) if run
@@ -36,21 +38,32 @@ def snapshot_fractions(fractions) -> list[int]:
     return sorted(set(idx)) or list(range(len(fractions)))
 
 
-def _world(world: str, config: dict):
-    return line_toy() if world == "line" else chessboard(int(config["board"]))
-
-
-def _grid_axis(world_obj, resolution: int) -> np.ndarray:
-    """The manifold coordinates of the height grid along one axis: (resolution,)."""
-    t = world_obj.coords(world_obj.x)  # (N, k)
-    return np.linspace(float(t.min()), float(t.max()), resolution)
-
-
-def _array(result, world, recipe, seed, field):
-    key = f"{world}_{recipe}_s{seed}_{field}"
+def _saved(result, key: str) -> np.ndarray:
     if key not in result.arrays:
         raise ValueError(f"E1 result lacks the array {key!r}; re-run E1 with the current code")
     return result.arrays[key]
+
+
+def _array(result, world, recipe, seed, field):
+    return _saved(result, f"{world}_{recipe}_s{seed}_{field}")
+
+
+def training_points(result, world: str) -> tuple[np.ndarray, np.ndarray]:
+    """The training points of `world` as the result saved them: manifold coordinates t (N, k), labels y (N,)."""
+    return _saved(result, f"{world}_t"), _saved(result, f"{world}_y")
+
+
+def grid_axis(result, world: str) -> np.ndarray:
+    """The manifold coordinates of the height grid along one axis, as measured: (res,)."""
+    return _saved(result, f"{world}_grid_axis")
+
+
+def _points(ax, u: np.ndarray, v: np.ndarray, y: np.ndarray, size: float) -> None:
+    """The training points at (u, v) (N,) each, coloured by their labels y (N,) (palette.CLASSES, as in the scenes)."""
+    for label in np.unique(y):
+        sel = y == label  # (N,)
+        ax.scatter(u[sel], v[sel], s=size, c=palette.class_colour(label), edgecolors=palette.INK,
+                   linewidths=0.8, zorder=3, label=f"label {int(label)}")
 
 
 def snapshots(result):
@@ -68,12 +81,11 @@ def snapshots(result):
     image = None
     board_axes = []
     for r, (world, recipe, _) in enumerate(gs):
-        w = _world(world, result.config)
         frames = _array(result, world, recipe, 0, "frames")  # (F, res, res) or (F, res)
         steps = _array(result, world, recipe, 0, "steps")  # (F,)
-        axis = _grid_axis(w, frames.shape[-1])  # (res,)
+        axis = grid_axis(result, world)  # (res,)
         dx = axis[1] - axis[0]
-        xy = w.coords(w.x)  # (N, k)
+        t, y = training_points(result, world)  # (N, k), (N,)
         for c, j in enumerate(cols):
             ax = axes[r, c]
             h = frames[j]
@@ -82,9 +94,7 @@ def snapshots(result):
                 ax.add_patch(_missing_patch(box, box))
                 image = ax.imshow(np.ma.masked_invalid(h.T), origin="lower", extent=box + box,  # h[i, j]: x_i, y_j
                                   cmap=style.DIVERGING_CMAP, vmin=-s_max, vmax=s_max, interpolation="nearest")
-                for label, face in style.LABEL_FACES.items():
-                    sel = w.y == label
-                    ax.scatter(xy[sel, 0], xy[sel, 1], s=22, c=face, edgecolors="black", linewidths=0.8, zorder=3)
+                _points(ax, t[:, 0], t[:, 1], y, size=22)
                 ax.set_xlim(*box)
                 ax.set_ylim(*box)
                 ax.set_aspect("equal")
@@ -93,13 +103,11 @@ def snapshots(result):
                 board_axes.append(ax)
             else:
                 for xm in axis[np.isnan(h)]:
-                    ax.axvspan(xm - dx / 2, xm + dx / 2, facecolor="none", edgecolor="0.75",
+                    ax.axvspan(xm - dx / 2, xm + dx / 2, facecolor="none", edgecolor=palette.MISSING_EDGE,
                                hatch=style.MISSING_HATCH, linewidth=0)
-                ax.axhline(0.0, color="0.3", linewidth=0.8)
-                ax.plot(axis, h, color=style.colour(0), linewidth=2, marker=".", label="boundary height h(x)")
-                for label, face in style.LABEL_FACES.items():
-                    sel = w.y == label
-                    ax.scatter(xy[sel, 0], np.zeros(sel.sum()), s=30, c=face, edgecolors="black", zorder=3)
+                ax.axhline(0.0, color=palette.MANIFOLD, linestyle="--", linewidth=1.0)  # the line the data lie on
+                ax.plot(axis, h, color=palette.BOUNDARY, linewidth=2, marker=".", label="boundary height h(x)")
+                _points(ax, t[:, 0], np.zeros(len(y)), y, size=30)
                 ax.set_ylim(-1.05 * s_max, 1.05 * s_max)
                 ax.set_xlabel("position x along the line")
             ax.set_title(f"{_fraction_label(fractions[j])} (step {int(steps[j])})", fontsize=9)
@@ -111,8 +119,11 @@ def snapshots(result):
     if image is not None:
         fig.colorbar(image, ax=board_axes, shrink=0.8,
                      label=f"boundary height h above the manifold (hatched: none within ±{s_max:g})")
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles=[h for h, n in zip(handles, names) if n.startswith("label")],
+               labels=[n for n in names if n.startswith("label")], loc="outside lower center", ncols=2, fontsize=9)
     fig.suptitle("E1 · the boundary over the manifold during training (seed 0; T: every margin > 0.3)\n"
-                 "● label 1   ○ label 0   hatched: no boundary crossing within ±s_max", fontsize=11)
+                 "points: the training data by label   hatched: no boundary crossing within ±s_max", fontsize=11)
     return fig
 
 
@@ -123,8 +134,8 @@ def _fraction_label(f: float) -> str:
 def _missing_patch(xlim, ylim):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((xlim[0], ylim[0]), xlim[1] - xlim[0], ylim[1] - ylim[0], facecolor="0.92",
-                     edgecolor="0.6", hatch=style.MISSING_HATCH, linewidth=0, zorder=0)
+    return Rectangle((xlim[0], ylim[0]), xlim[1] - xlim[0], ylim[1] - ylim[0], facecolor=palette.MISSING,
+                     edgecolor=palette.MISSING_EDGE, hatch=style.MISSING_HATCH, linewidth=0, zorder=0)
 
 
 def cling(result):
@@ -143,16 +154,15 @@ def cling(result):
             ax.plot(fractions, _array(result, world, recipe, s, "cling"), color=col, linewidth=0.8, alpha=0.45)
         ax.plot(fractions, result.metrics[f"{world}_{recipe}"]["cling_median"], color=col, linewidth=2.6,
                 marker="o", markersize=4, label=style.recipe_label(world, recipe))
-        early = [(_array(result, world, recipe, s, "early_steps"), _array(result, world, recipe, s, "early_cling"))
-                 for s in range(n_seeds)]
-        for steps, values in early:
+        for s in range(n_seeds):
+            steps, values = (_array(result, world, recipe, s, k) for k in ("early_steps", "early_cling"))  # (E_s,) each
             ax_early.plot(steps, values, color=col, linewidth=0.8, alpha=0.45)
-        n = min(len(v) for _, v in early)
-        if n:
-            ax_early.plot(early[0][0][:n], np.median(np.stack([v[:n] for _, v in early]), axis=0), color=col,
-                          linewidth=2.6, marker="o", markersize=4, label=style.recipe_label(world, recipe))
-    ax.axvline(1.0, color="0.3", linewidth=0.8, linestyle=":")
-    ax.text(1.0, 1.02 * s_max, " T", va="bottom", fontsize=9, color="0.3")
+        steps = _saved(result, f"{world}_{recipe}_early_steps")  # (n_early,) the early steps every seed reached
+        if len(steps):
+            ax_early.plot(steps, _saved(result, f"{world}_{recipe}_early_cling_median"), color=col, linewidth=2.6,
+                          marker="o", markersize=4, label=style.recipe_label(world, recipe))
+    ax.axvline(1.0, linestyle=":", **style.REFERENCE_STYLE)
+    ax.text(1.0, 1.02 * s_max, " T", va="bottom", fontsize=9, color=palette.REFERENCE)
     ax.set_xlabel("training time as a fraction of T (recipe B's T for the same seed)")
     ax.set_ylabel(f"cling = mean |h| over the grid (none found = {s_max:g})")
     ax.set_title("cling over training (thin: seeds, bold: median)")
@@ -170,6 +180,8 @@ def cling(result):
 def margins(result):
     """Per-seed median normal margin (dimple depth) vs in-manifold margin at T, with y = x.
 
+    The per-seed medians the book's summary uses (`metrics[...]["normal_margin_T_per_seed"]`,
+    `["in_margin_T_per_seed"]`: the seeds that reached T for recipe B, every seed for a contrast).
     Negative = the point is on the wrong side at T; both are capped at s_max where no crossing
     was found within ±s_max.
     """
@@ -177,14 +189,13 @@ def margins(result):
     fig, axes = style.new_figure(1, 1, width=5.6, height=5.0)
     ax = axes[0, 0]
     markers = {"board": "o", "line": "s"}
-    for i, (world, recipe, n_seeds) in enumerate(groups(result)):
-        seeds = [s for s in range(n_seeds) if f"{world}_{recipe}_s{s}_normal_margin_T" in result.arrays]
-        if not seeds:
+    for i, (world, recipe, _) in enumerate(groups(result)):
+        m = result.metrics[f"{world}_{recipe}"]
+        normal, inside = m.get("normal_margin_T_per_seed", []), m.get("in_margin_T_per_seed", [])
+        if not normal:
             continue
-        normal = [float(np.median(_array(result, world, recipe, s, "normal_margin_T"))) for s in seeds]
-        inside = [float(np.median(_array(result, world, recipe, s, "in_margin_T"))) for s in seeds]
-        ax.scatter(inside, normal, s=55, color=style.colour(i), marker=markers.get(world, "D"), edgecolors="black",
-                   linewidths=0.6, label=style.recipe_label(world, recipe), zorder=3)
+        ax.scatter(inside, normal, s=55, color=style.colour(i), marker=markers.get(world, "D"),
+                   edgecolors=palette.INK, linewidths=0.6, label=style.recipe_label(world, recipe), zorder=3)
     drawn = np.concatenate([np.ravel(p.get_offsets()) for p in ax.collections] or [np.ones(1)])
     if np.all(drawn > 0):  # every point on its right side: log axes show the ratio normal / in-manifold
         lo, hi = float(drawn.min()) / 1.6, float(drawn.max()) * 1.6
@@ -193,9 +204,10 @@ def margins(result):
     else:
         lo = min(-0.1 * s_max, float(drawn.min()) - 0.1 * s_max)
         hi = max(0.5 * s_max, float(drawn.max()) + 0.1 * s_max)
-        ax.axhline(0, color="0.7", linewidth=0.6)
-        ax.axvline(0, color="0.7", linewidth=0.6)
-    ax.plot([lo, hi], [lo, hi], color="0.3", linewidth=1, linestyle="-.", label="y = x (normal = in-manifold)")
+        ax.axhline(0, color=palette.ZERO_LINE, linewidth=0.6)
+        ax.axvline(0, color=palette.ZERO_LINE, linewidth=0.6)
+    ax.plot([lo, hi], [lo, hi], color=palette.REFERENCE, linewidth=1, linestyle="-.",
+            label="y = x (normal = in-manifold)")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")

@@ -3,23 +3,24 @@
 At each measured epoch (0 = the network at init) the result holds the median minimal DeepFool
 distances d_free, d_on, d_off at correctly classified test points (`d_free_c{c}` …, each (E,)),
 their ratio d_off / d_on and the median on(∇ℓ). A boundary with a random orientation gives
-d_off / d_on ≈ √(k/(n−k)) (metrics "ratio_random_baseline") and on(∇) ≈ √(k/n); every run starts
+d_off / d_on ≈ √(k/(n−k)) (metrics "baseline_d_off_over_d_on") and on(∇) ≈ √(k/n); every run starts
 there. The DMM regime (c = 2.5) keeps d_off < d_on while d_off grows slowly (the dimples deepen);
 the contrast (c = 0.5) ends with d_off > d_on, a boundary across the manifold.
-Book page: "Clinging and dimpling".
+Book page: "Dimpling in high dimension".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from dmm_edu import palette
 from dmm_edu.plots import style
 
 SPACES = ("d_free", "d_on", "d_off")
 SPACE_LABELS = {"d_free": "d_free (anywhere)", "d_on": "d_on (in the tangent space)",
                 "d_off": "d_off (in the normal space)"}
 SPACE_MARKERS = {"d_free": "o", "d_on": "s", "d_off": "^"}
-SCALE_COLOURS = ("#000000", "#CC79A7", "#56B4E9", "#D55E00")  # per init scale c, largest first (palette 7, 3, 4, 5)
+SCALE_COLOURS = palette.SCALES  # per init scale c, largest first
 SCALE_LINESTYLES = ("-", "-.", ":", "--")  # with the colour: one per init scale c in the ratio and on(∇) panels
 RATIO_BASELINE_LABEL = "random boundary √(k/(n−k))"
 
@@ -55,18 +56,18 @@ def _epoch_axis(ax, e: np.ndarray) -> None:
     ax.set_xticks([v for v in e if v not in shown], minor=True)
     ax.set_xlim(-0.15, max(float(e.max()), 1.0) * 1.25)
     ax.set_xlabel("epochs of training (log scale after 1)")
-    ax.grid(axis="x", which="both", color="0.9", linewidth=0.8, zorder=0)
+    ax.grid(axis="x", which="both", color=palette.GRID, linewidth=0.8, zorder=0)
 
 
 def _accuracy_row(ax, e: np.ndarray, acc: np.ndarray) -> None:
     """The clean test accuracy at the labelled epochs as a row of small numbers along the top of the panel."""
     ax.text(0.5, 0.985, "clean test accuracy after each epoch", transform=ax.transAxes, ha="center", va="top",
-            fontsize=7, color="0.35")
+            fontsize=7, color=palette.ANNOTATION)
     shown = set(labelled_epochs(e).tolist())
     for v, a in zip(e, acc):
         if v in shown:
             ax.text(v, 0.935, f"{a:.2f}", transform=ax.get_xaxis_transform(), ha="center", va="top",
-                    fontsize=7, color="0.35")
+                    fontsize=7, color=palette.ANNOTATION)
 
 
 def curves(result):
@@ -74,16 +75,16 @@ def curves(result):
     cs = scales(result)
     e = epochs(result)
     n, k = int(result.config["recipe"]["n"]), int(result.config["recipe"]["k"])
-    ratio_base = float(result.metrics["ratio_random_baseline"])  # √(k/(n−k))
-    on_base = float(result.metrics["random_baseline"])  # √(k/n)
+    ratio_base = float(result.metrics["baseline_d_off_over_d_on"])  # √(k/(n−k))
+    on_base = float(result.metrics["baseline_on"])  # √(k/n)
     ncols = max(2, len(cs))
     fig, axes = style.new_figure(2, ncols, width=5.0 * ncols + 0.6, height=8.6)
     for ax in axes[1, 2:]:
         fig.delaxes(ax)
 
     for ax, c in zip(axes[0], cs):
-        for j, s in enumerate(SPACES):
-            ax.plot(e, curve(result, s, c), marker=SPACE_MARKERS[s], color=style.colour(j), linewidth=1.8,
+        for s in SPACES:
+            ax.plot(e, curve(result, s, c), marker=SPACE_MARKERS[s], color=palette.SPACES[s], linewidth=1.8,
                     markersize=5, label=SPACE_LABELS[s])
         _epoch_axis(ax, e)
         top = max(float(np.nanmax(curve(result, s, c))) for s in SPACES)
@@ -100,9 +101,9 @@ def curves(result):
         look = {"color": SCALE_COLOURS[i], "linestyle": SCALE_LINESTYLES[i], "marker": "o", "linewidth": 1.8,
                 "markersize": 5, "label": style.c_label(c)}
         ax_r.plot(e, curve(result, "d_off_over_d_on", c), **look)
-        ax_on.plot(e, curve(result, "on_grad_median", c), **look)
+        ax_on.plot(e, curve(result, "on_grad", c), **look)
     style.baseline_hline(ax_r, ratio_base, label=f"{RATIO_BASELINE_LABEL} = {ratio_base:.2f}")
-    ax_r.axhline(1.0, color="0.3", linewidth=0.8, label="1: off and on equally far")
+    ax_r.axhline(1.0, **style.REFERENCE_STYLE, label="1: off and on equally far")
     _epoch_axis(ax_r, e)
     ax_r.set_yscale("log")  # the ratio spans the baseline (≈ 0.2) to well above 1
     lo, hi = ax_r.get_ylim()
