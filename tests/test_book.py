@@ -3,7 +3,8 @@
 The build runs in a copy of mkdocs.yml and docs/ (so generated figures never land in the working
 tree), quotes smoke results, and executes the lab. Then: MathJax is vendored into the site, no
 page loads a script, stylesheet or font from the network, every lab page offers its source for
-download, and no claim placeholder survives.
+download, no claim placeholder survives, published numbers link to their sources, and the generated
+appendices list every run, every checked claim and every published number.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def build_smoke_site(tmp_path_factory) -> Path:
     base.mkdir(parents=True)
     shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", base / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
+    (base / "dmm_edu").symlink_to(ROOT / "dmm_edu", target_is_directory=True)  # the chapters' code snippets
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DMM_EDU_CACHE", str(tmp_path_factory.getbasetemp() / "dc_book"))
         cache = tmp_path_factory.getbasetemp() / "dc_book"
@@ -137,13 +139,14 @@ def test_cli_group_has_build_and_serve():
     assert out.exit_code == 2 and "full" in out.output
 
 
-# --- a strict smoke build of the whole site (executes the lab: 10-20 s on two cores) -------------
+# --- a strict smoke build of the whole site (executes the lab: slow) -------------
 
 
 @pytest.mark.slow
 def test_the_book_has_every_nav_page(site):
     for rel in ("index.html", "chapters/clinging/index.html", "appendix/notation/index.html",
-                "appendix/reproducibility/index.html", "labs/clinging/index.html"):
+                "appendix/reproducibility/index.html", "appendix/predictions/index.html",
+                "appendix/bibliography/index.html", "labs/clinging/index.html"):
         assert (site / rel).is_file(), rel
 
 
@@ -199,12 +202,53 @@ def test_claims_are_replaced_and_link_to_the_appendix(site):
 
 
 @pytest.mark.slow
+def test_the_predictions_page_lists_every_check_and_every_published_number(site):
+    from dmm_edu import published
+
+    text = re.sub(r"<[^>]+>", "", (site / "appendix" / "predictions" / "index.html").read_text())
+    for claim in claims.CLAIMS.values():
+        if claim.check is not None:
+            assert claim.name in text, claim.name
+    for key in published.NUMBERS:
+        assert f"published.{key}" in text, key
+
+
+@pytest.mark.slow
+def test_published_claims_link_to_their_source_in_the_bibliography(site):
+    from dmm_edu import published
+
+    bibliography = (site / "appendix" / "bibliography" / "index.html").read_text()
+    for source in published.SOURCES:
+        assert f'id="{source}"' in bibliography, source
+    chapter = (site / "chapters" / "mislabeled" / "index.html").read_text()
+    links = re.findall(r"<a [^>]*>", chapter)
+    for source in ("wallace2019", "ilyas2019"):
+        tags = [t for t in links if f'href="../../appendix/bibliography/#{source}"' in t]
+        assert tags and all('class="dmm-claim dmm-published"' in t for t in tags), source
+
+
+@pytest.mark.slow
 def test_figures_are_drawn_from_results_and_shown(site):
     chapter = parse(site / "chapters" / "clinging" / "index.html")
     figures = {src for src in chapter.imgs if "figures/generated/" in src}
     assert len(figures) == 3  # E1's three figures (the animations' static fallback reuses the snapshots)
     for src in figures:
         assert (site / "chapters" / "clinging" / src).resolve().is_file(), src
+
+
+@pytest.mark.slow
+def test_every_chapter_renders_its_code_box_from_the_package_source(site):
+    """The "The code" box of each chapter shows the function's own source (included by snippet, dedented)."""
+    import html
+
+    from test_code_boxes import boxes, section_of
+
+    for md in sorted((ROOT / "docs" / "chapters").glob("*.md")):
+        page = html.unescape(re.sub(r"<[^>]+>", "", (site / "chapters" / md.stem / "index.html").read_text("utf-8")))
+        for path, section, _, _ in boxes(md.read_text(encoding="utf-8")):
+            first = next(line.strip() for line in section_of(ROOT / path, section).splitlines() if line.strip())
+            assert first in page, f"{md.stem}: the code of {path}:{section} is not on the page"
+            assert "--8<--" not in page, f"{md.stem}: a snippet marker was not replaced"
 
 
 @pytest.mark.slow

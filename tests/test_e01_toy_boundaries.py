@@ -58,7 +58,7 @@ def test_heights_and_cling_are_consistent(smoke):
 
 @pytest.mark.slow
 def test_recipe_b_clings_over_ten_seeds():
-    """Science.md, E1: over >= 10 seeds the median cling of recipe B at 25% of T is well below its
+    """E1's check: over >= 10 seeds the median cling of recipe B at 25% of T is well below its
     value at init and below the small-init contrast at the same step (8x8 board)."""
     r = run_experiment("E1", "book", seed=0, n_seeds=10, recipes=("B", "small_init"), line_toy=False,
                        late_factor=1.0, fractions=(0.0, 0.25, 1.0), resolution=11, n_grid=33,

@@ -1,4 +1,4 @@
-"""E3: a random direction's on-manifold fraction is √(k/n) (science.md: |mean - √(k/n)| < 0.03)."""
+"""E3: a random direction's on-manifold fraction is √(k/n) (the check: |mean - √(k/n)| < 0.03)."""
 
 import pytest
 

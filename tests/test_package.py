@@ -73,7 +73,7 @@ def test_tour_runs_and_reports_the_geometry():
     assert r["attack_success_rate"] > 0.9
     assert 0 < r["median_distance"] < r["median_other_class_distance"]
     # init scale 2.5 is the regime where the minimal perturbation leans along the manifold more than a
-    # random direction does, yet is far from lying in it (science.md, E4/E5)
+    # random direction does, yet is far from lying in it (E4/E5)
     assert r["random_baseline"] < r["median_on_fraction"] < 0.95
 
 

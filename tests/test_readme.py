@@ -19,6 +19,7 @@ def test_python_example_runs(capsys):
     out = capsys.readouterr().out.split()
     assert float(out[0]) > 0.9  # the trained network's test accuracy
     assert 0 < float(out[1]) <= 1 and abs(float(out[2]) - (10 / 200) ** 0.5) < 1e-12
+    assert 0 < float(out[3]) < 10 and abs(float(out[4]) - (10 / 190) ** 0.5) < 1e-12  # d_off/d_on, √(k/(n-k))
 
 
 def test_ci_runs_the_readme_test_command():

@@ -3,7 +3,7 @@
 Each record is 1 label byte and 3072 pixel bytes: the red, green and blue planes of a 32x32 image,
 each row-major. A batch file is records back to back (10,000 in the real files), so its length must
 be a multiple of 3073. The archive is unpacked member by member: only the expected files, only
-regular files, and never to a path taken from the archive. Book page: "Real images".
+regular files, and never to a path taken from the archive. Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Mirrors are tried in order. Each file streams to `<file>.part` (with a progress 
 SHA-256 where known) is checked against the published value, and only then is it renamed to its
 final name; any failure deletes the `.part` and moves on to the next mirror. If every mirror fails,
 `DatasetUnavailableError` lists each URL with its error and says how to get the data.
-Book page: "Real images".
+Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An IDX file starts with a 4-byte magic `00 00 TT ND` (TT = 0x08 for unsigned bytes, ND = the number
 of dimensions), then ND big-endian uint32 sizes, then the values in row-major order. Image files are
 (N, 28, 28) with magic 2051, label files (N,) with magic 2049. The mirrors serve them gzipped.
-Book page: "Real images".
+Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Plain module-level tables, so that a reader sees every URL and hash in one place and tests can point
 the mirrors at a local server (monkeypatch `MIRRORS`, `IDX_FILES`, ...). The hashes are the
 published ones (torchvision's, and each dataset's own pages); data.md in the design notes says
-where each comes from. Book page: "Real images".
+where each comes from. Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

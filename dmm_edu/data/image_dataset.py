@@ -2,7 +2,7 @@
 
 Pixels stay uint8 as stored; `x_float` gives x in [0, 1] (the box every attack clips to), `flat`
 gives the (N, D) rows the numpy track trains on, `to_torch` the tensors of the torch track.
-Book page: "Real images".
+Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

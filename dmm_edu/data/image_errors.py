@@ -2,7 +2,7 @@
 
 `DatasetUnavailableError` says a file is neither on disk nor downloadable now, and tells the reader
 how to get it (and which bundled set works offline). `CorruptDataError` says a file is there but
-wrong: a bad format, a truncated file, a checksum that does not match. Book page: "Real images".
+wrong: a bad format, a truncated file, a checksum that does not match. Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ with the package so that every lab runs offline.
 `load_dataset(name, split)` returns an `ImageDataset` with x (N, C, H, W) uint8 and y (N,). Every load
 checks what it reads: the decompressed MD5 of each IDX file, the SHA-256 of each CIFAR-10 batch, the
 content hash of each bundled .npz, then the format itself. Downloads (`download=True`, `prefetch`)
-go to `cache_dir()/datasets/<name>/` and never leave a half-written file. Book page: "Real images".
+go to `cache_dir()/datasets/<name>/` and never leave a half-written file. Book page: "data" (the image datasets).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def line_toy(n_points: int = 5, spacing: float = 0.25, start: float = 0.05, heig
 def chessboard(m: int = 5, height: float = 0.5) -> World:
     """The 3-D chessboard: an m x m grid of points (i, j) / (m - 1) on the plane z = height.
 
-    Label convention (the design pilot's): label = 1 if (i + j) is even, else 0; so the corner
+    Label convention: label = 1 if (i + j) is even, else 0; so the corner
     (0, 0) has label 1 and an 8 x 8 board is balanced 32/32 (5 x 5: 13 ones, 12 zeros).
     Points are ordered with j fastest: row r = i * m + j is (i / (m-1), j / (m-1), height).
     n = 3, k = 2; tangent: the xy-plane. Oracle: drop z, round (x, y) to the nearest grid point

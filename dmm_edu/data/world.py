@@ -2,7 +2,7 @@
 
 Every synthetic data set of the book is a `World`. Knowing the manifold exactly lets the book
 split a perturbation into on- and off-manifold parts without estimating a tangent, and ask an
-oracle whether a perturbation changed the true class. Book page: "Data manifolds".
+oracle whether a perturbation changed the true class. Book page: "Data manifolds and tangent spaces".
 """
 
 from __future__ import annotations

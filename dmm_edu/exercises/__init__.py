@@ -9,8 +9,10 @@ Write the function a chapter asks for, then hand it to `check`:
 
 The checker calls your function on randomized inputs drawn from an explicit np.random.Generator
 (default: np.random.default_rng(0)) and compares the output with what the math requires; the
-reference solutions live in `dmm_edu.exercises.solutions`. numpy only. Book pages: the exercises
-of "Data manifolds", "Why perturbations are tiny" and "On- vs off-manifold perturbations".
+reference solutions live in `dmm_edu.exercises.solutions`. numpy only.
+Book pages: "Data manifolds and tangent spaces", "Why perturbations are tiny and look like noise",
+"On- vs off-manifold perturbations", "Dimpling in high dimension", "Adversarial training deepens
+dimples", "Training on mislabeled adversarial examples" (their exercises).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ An exercise test calls the reader's function on randomized inputs (drawn from an
 np.random.Generator) and compares the output with what the math requires. When the output is
 wrong it raises `Feedback` with a message that says what is off ("your value exceeds 1 for …"),
 not what the answer is. `dmm_edu.exercises.check` turns that into a `CheckResult`.
-Book pages: the exercises of "Data manifolds", "Why perturbations are tiny", "On- vs off-manifold".
+Book pages: "Data manifolds and tangent spaces", "Why perturbations are tiny and look like noise",
+"On- vs off-manifold perturbations", "Dimpling in high dimension", "Adversarial training deepens
+dimples", "Training on mislabeled adversarial examples" (their exercises).
 """
 
 from __future__ import annotations

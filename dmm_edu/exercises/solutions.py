@@ -3,7 +3,8 @@
 Each function is what a reader is asked to write, in the book's symbols: d a direction, U an
 orthonormal tangent frame (n, k), w and b a linear classifier f(x) = w·x + b, delta a perturbation.
 Read these after trying: the chapters' collapsed solutions show the same code.
-Book pages: "Data manifolds", "Why perturbations are tiny", "On- vs off-manifold perturbations".
+Book pages: "Data manifolds and tangent spaces", "Why perturbations are tiny and look like noise",
+"On- vs off-manifold perturbations" (their exercises).
 """
 
 from __future__ import annotations

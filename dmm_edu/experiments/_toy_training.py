@@ -1,6 +1,6 @@
 """Training a toy classifier with weight snapshots, and measuring its boundary at a snapshot.
 
-The toy recipe (science.md, "recipe B"): one hidden layer of 400 ReLUs, torch's default init
+The toy recipe ("recipe B"): one hidden layer of 400 ReLUs, torch's default init
 U(±1/√fan_in) for weights and biases, mean binary cross-entropy on the logit, plain full-batch
 gradient descent at lr 0.05 in float64, no weight decay. Training stops at T, the first step
 where every training point has margin (2y-1)·f(x) > 0.3, and then goes on to a multiple of T for
@@ -48,7 +48,7 @@ EARLY_STEPS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)  # fixed
 def make_toy_model(n: int, recipe: ToyRecipe, rng: np.random.Generator, dtype: str = "float64") -> MLP:
     model = MLP([n, recipe.hidden, 1], "relu", init=recipe.init, rng=rng, dtype=dtype)
     if recipe.init_divisor != 1.0:
-        for W in (model.params[0], model.params[2]):  # weights only, as in the pilot
+        for W in (model.params[0], model.params[2]):  # weights only: the biases keep their init
             W /= recipe.init_divisor
     return model
 

@@ -5,8 +5,10 @@ so in high dimension *every* direction is mostly off-manifold. A claim that adve
 perturbations are "nearly perpendicular to the manifold" (C4) means something only against this
 baseline. The experiment samples random directions for several (n, k), and also measures the input
 gradient of an *untrained* network at data points: before any learning its on-fraction already
-sits at the baseline. Check (science.md, E3): |mean on(random) - √(k/n)| < 0.03 over 1000 vectors.
-Book page: "Why the perturbations are tiny" (the random baseline box).
+sits at the baseline. Check: |mean on(random) - √(k/n)| < 0.03 over 1000 vectors (why: the standard
+error of a mean of 1000 draws and the small bias of E‖P_T d‖/‖d‖ below √(k/n) are both far below
+0.03, so a larger gap means the sampler or the projector is wrong).
+Book page: "Data manifolds and tangent spaces" (the random baseline section).
 """
 
 from __future__ import annotations

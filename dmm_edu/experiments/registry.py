@@ -1,7 +1,8 @@
 """The catalogue of the book's experiments, with the claims each one tests.
 
 An entry whose `module` is None is planned but not written yet; `dmm-edu list` says so rather
-than pretending. Claim ids C1…C10 are those of the book's "Claims" page.
+than pretending. Claim ids C1…C10 are those of the claims table on the book page "Adversarial examples
+and the older explanations".
 """
 
 from __future__ import annotations

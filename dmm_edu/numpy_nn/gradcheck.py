@@ -6,7 +6,7 @@ Every hand-written backward in the numpy track is compared with this estimate (a
 tests, with torch autograd). The comparison uses the relative error of the whole array,
 ‖a - n‖ / (‖a‖ + ‖n‖), which should be ~1e-7 or below in float64. (An entry-by-entry ratio
 would flag entries that are both ~1e-12, where the finite difference is pure round-off.)
-Book page: "The numpy track".
+Book page: "numpy_nn".
 """
 
 from __future__ import annotations

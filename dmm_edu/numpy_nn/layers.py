@@ -2,7 +2,7 @@
 
 Each layer is two pure functions on plain arrays (the forward equation and its backward, the
 chain rule written out) plus a thin class that caches the forward input for the backward pass.
-Book page: "The numpy track" (docs/numpy-track.md). Notation: a batch x is (N, D_in); a layer's
+Book page: "numpy_nn" (the API reference). Notation: a batch x is (N, D_in); a layer's
 output is (N, D_out); `dL_dy` is the gradient of the loss with respect to the layer's output.
 """
 

@@ -1,7 +1,7 @@
 """Losses on logits, each returning the loss and its gradient with respect to the logits.
 
 Softmax cross-entropy for C classes, the binary logistic loss on one logit, and the logit-margin
-loss that attacks use. Book page: "The numpy track". Notation: logits z are (N, C) (or (N, 1) /
+loss that attacks use. Book page: "numpy_nn". Notation: logits z are (N, C) (or (N, 1) /
 (N,) for the binary loss), labels y are (N,) integers, s = 2y - 1 ∈ {-1, +1} for binary labels.
 """
 

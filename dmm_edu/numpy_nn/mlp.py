@@ -4,7 +4,7 @@
 W ~ N(0, c²/fan_in) (or torch's default U(±c/√fan_in) with `init="uniform"`): the init scale c is
 one of the knobs that decides whether the trained boundary clings to the data manifold. Besides
 parameter gradients it gives gradients with respect to the *input*, of the loss and of any logit,
-which is what the attacks and the boundary measurements need. Book page: "The numpy track".
+which is what the attacks and the boundary measurements need. Book page: "numpy_nn".
 """
 
 from __future__ import annotations

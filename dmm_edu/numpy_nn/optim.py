@@ -1,8 +1,9 @@
 """Optimisers: stochastic gradient descent (with momentum and weight decay) and Adam.
 
 Both follow torch's update rules exactly, so a numpy run and a torch run from the same weights
-take the same steps. They update the parameter arrays in place. Book page: "The numpy track";
-the init scale, the optimiser and weight decay decide which geometric regime training ends in.
+take the same steps. They update the parameter arrays in place. The init scale, the optimiser and
+weight decay decide which geometric regime training ends in. Book pages: "numpy_nn", "Critiques and
+open questions" (the regime depends on the training recipe).
 """
 
 from __future__ import annotations

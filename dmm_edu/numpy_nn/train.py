@@ -4,7 +4,7 @@ One loop serves every toy experiment: mini-batch or full-batch gradient descent 
 number of steps or epochs, calling each callback after every step with a `TrainState`. A callback
 that returns True stops training (e.g. "stop once every training margin exceeds 0.3"); `every`
 and `at_steps` wrap a callback so it only runs on some steps (the boundary snapshots the
-animations draw). Book page: "The numpy track".
+animations draw). Book page: "numpy_nn".
 """
 
 from __future__ import annotations

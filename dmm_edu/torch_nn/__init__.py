@@ -1,6 +1,6 @@
 """The torch track: models for MNIST/CIFAR-sized images, one training loop, checkpoints, device choice.
 
-Importing this package imports torch (`import dmm_edu` alone does not). Book page: "The torch track".
+Importing this package imports torch (`import dmm_edu` alone does not). Book page: "torch_nn".
 """
 
 from dmm_edu.torch_nn.convert import from_numpy_mlp, to_numpy_mlp

@@ -3,7 +3,7 @@
 A checkpoint is one torch file holding {"format", "spec", "state_dict", "meta"}: plain data and
 tensors only, so it loads with torch.load(weights_only=True), which refuses to run the arbitrary
 code a pickled object could carry. It is written to a temporary file beside the target and renamed
-into place, so an interrupted save never leaves a half-written checkpoint. Book page: "The torch track".
+into place, so an interrupted save never leaves a half-written checkpoint. Book page: "torch_nn".
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The numpy MLP computes h ↦ h W + b with W: (D_in, D_out); torch's nn.Linear computes
 h ↦ h Wᵀ + b and stores W as (D_out, D_in), so the weights are transposed on the way. The copy
 keeps the dtype (float64 stays float64), so the same weights give the same logits on both tracks:
-the parity tests and the benchmarks rest on this. Book page: "The torch track".
+the parity tests and the benchmarks rest on this. Book page: "torch_nn".
 """
 
 from __future__ import annotations

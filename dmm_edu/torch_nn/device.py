@@ -3,7 +3,7 @@
 `pick_device("auto")` takes the fastest device this machine has (cuda, then mps, then cpu); the
 environment variable DMM_EDU_DEVICE overrides that choice (e.g. DMM_EDU_DEVICE=cpu for a run that
 must match the book's CPU numbers). A device that is asked for by name but missing is an error,
-never a silent fall back to the CPU. Book page: "The torch track".
+never a silent fall back to the CPU. Book page: "torch_nn".
 """
 
 from __future__ import annotations

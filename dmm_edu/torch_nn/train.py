@@ -3,7 +3,7 @@
 Mini-batch SGD or Adam over shuffled epochs, the shuffle drawn from an explicit torch.Generator,
 on the device `pick_device` chooses. Two hooks serve the experiments: `perturb` replaces each
 batch before the step (adversarial training, E9 and E10) and `callback` runs before the first
-epoch and after every epoch (measurements over training, E8). Book page: "The torch track".
+epoch and after every epoch (measurements over training, E8). Book page: "torch_nn".
 """
 
 from __future__ import annotations
