@@ -21,7 +21,8 @@ One vocabulary for every experiment, claim, plot and scene (`Distances.summary`)
     d_free_mean                    mean of d_free over the measured points
     free_within_5pct_of_best       share of measured points with d_free <= 1.05 min(d_on, d_off)
     on_delta, on_grad              medians of on(δ_free), on(∇ₓℓ) over the measured points (NaN-free)
-    rho_median, rho_mean           DeepFool's ρ = ‖δ_free‖/‖x‖ over the measured points
+    rho_median, rho_mean           DeepFool's ρ = ‖δ_free‖/‖x‖ over the points where the free attack succeeded
+                                   (ρ is a property of the free attack alone, as DeepFool reports it)
     success_free, success_on, success_off     success rates over all attacked points
     n_attacked, n_measured, n, k
     baseline_on, baseline_d_on_over_d_free, baseline_d_off_over_d_free, baseline_d_off_over_d_on
@@ -80,7 +81,8 @@ class Distances:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio_on = self.norm["on"][ok] / self.norm["free"][ok]  # (M',) per point
             ratio_off = self.norm["off"][ok] / self.norm["free"][ok]
-            rho = self.norm["free"][ok] / self.x_norm[ok]  # (M',) DeepFool's ρ = ‖δ‖/‖x‖
+            free_ok = self.success["free"] if where is None else self.success["free"] & np.asarray(where, dtype=bool)
+            rho = self.norm["free"][free_ok] / self.x_norm[free_ok]  # DeepFool's ρ = ‖δ‖/‖x‖, free successes
         best = np.minimum(self.norm["on"][ok], self.norm["off"][ok])  # (M',)
         on_grad = self.on_grad[ok] if self.on_grad is not None else np.array([])
         return {
