@@ -8,6 +8,12 @@ the cache (running the experiment first if needed) and hands it to the scene cla
 reads the result folder named by $DMM_EDU_ANIM_RESULT (written by `dmm-edu run E1 --out
 results/e1`); with neither it stops with an error that says how to get one. Colours come from
 `dmm_edu.palette` (the book's figures use the same). Labels are Text (Pango), never LaTeX.
+
+The lecture-hall rules every scene keeps (tests/test_scene_layout.py checks them at every beat, on
+the mobjects): text at least LABEL points (a capital about 4 % of the frame height), inside the frame,
+no two texts overlapping; a title card of at most two lines held at least TITLE_HOLD seconds (what
+used to be its small print is the beat's speaker note); axes titled (`titled`). A beat (`beat`) is a
+pause, and a slide break when the scene is rendered as a deck (`dmm-edu slides build`).
 Book page: "For lecturers".
 """
 
@@ -16,7 +22,8 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, FadeOut, ManimColor, MarkupText, Text, VGroup
+from manim import DOWN, LEFT, Camera, FadeIn, FadeOut, ManimColor, MarkupText, Text, VGroup
+from PIL import Image
 
 from dmm_edu import palette
 
@@ -31,7 +38,10 @@ BASELINE = ManimColor(palette.BASELINE)  #: the random baseline √(k/n) (dashed
 ON_COLOUR, OFF_COLOUR = ManimColor(palette.ON), ManimColor(palette.OFF)  #: the on- and off-manifold ways
 RANDOM_COLOUR, GRADIENT_COLOUR = ManimColor(palette.RANDOM), ManimColor(palette.GRADIENT)
 BELOW, MID, ABOVE = (ManimColor(c) for c in palette.DIVERGING)  #: the diverging scale: -vmax, 0, +vmax
-FONT, SMALL = "DejaVu Sans", 22  # a font every Debian/Ubuntu machine has (Pango falls back if missing)
+FONT = "DejaVu Sans"  # a font every Debian/Ubuntu machine has (Pango falls back if missing)
+TITLE, BODY, LABEL = 48, 34, 30  #: font sizes: title cards; headers and status; labels, ticks (the smallest allowed)
+SMALL = LABEL  #: the smallest text a scene may use
+TITLE_HOLD = 3.0  #: seconds a title card stays up
 
 
 class NoResultError(RuntimeError):
@@ -98,30 +108,89 @@ def height_rgb(h, s_max: float) -> np.ndarray:
     return palette.diverging_rgb(np.asarray(h, dtype=float) / (0.5 * s_max))
 
 
-def title_card(scene, title: str, lines: list[str], seconds: float = 2.5, fixed: bool = False) -> None:
-    """The first frames: what is shown, from which run. `fixed`: pin to the screen (3-D scenes)."""
-    head = Text(title, font=FONT, font_size=40, weight="BOLD")
-    body = VGroup(*[Text(line, font=FONT, font_size=SMALL) for line in lines]).arrange(DOWN, aligned_edge=UP, buff=0.18)
-    card = VGroup(head, body).arrange(DOWN, buff=0.45)
-    if card.width > 13:
-        card.scale_to_fit_width(13)
+def text(s: str, size: int = BODY, colour=INK, **kwargs) -> Text:
+    """A Text label in the scene font; it remembers its unscaled size, so the layout test can tell its
+    effective font size after scaling or rotation."""
+    t = Text(s, font=FONT, font_size=size, color=colour, **kwargs)
+    t.dmm_unscaled = (float(t.width), float(t.height), float(size))
+    return t
+
+
+def beat(scene, seconds: float, notes: str = "") -> None:
+    """A pause the audience reads: wait `seconds`; in a deck (a manim-slides Slide) also a slide break,
+    with `notes` as the speaker note of the slide that ends here."""
+    scene.wait(seconds)
+    if hasattr(scene, "next_slide"):
+        scene.next_slide(notes=notes)
+
+
+def title_card(scene, title: str, subtitle: str = "", notes: str = "", seconds: float = TITLE_HOLD,
+               fixed: bool = False) -> None:
+    """The first beat: a title and at most one line under it (which run), held `seconds` (>= TITLE_HOLD).
+
+    The detail that does not fit in two lines goes into `notes`, the speaker note of this slide.
+    `fixed`: pin to the screen (3-D scenes).
+    """
+    if "\n" in title or "\n" in subtitle:
+        raise ValueError(f"a title card holds at most two lines (a title and a subtitle); got {title!r}, {subtitle!r}")
+    card = VGroup(text(title, TITLE, weight="BOLD"), *([text(subtitle, BODY, MUTED)] if subtitle else [])) \
+        .arrange(DOWN, buff=0.45)
+    card.dmm_title_card = True  # what the layout test looks for
     if fixed:
         scene.add_fixed_in_frame_mobjects(card)
         scene.remove(card)
     scene.play(FadeIn(card), run_time=0.5)
-    scene.wait(seconds)
+    beat(scene, max(seconds, TITLE_HOLD), notes)
     scene.play(FadeOut(card), run_time=0.5)
 
 
-def hud(lines: list[str], corner, font_size: int = SMALL) -> VGroup:
-    """A block of status text placed at a corner of the frame (e.g. UL, DL)."""
-    block = VGroup(*[Text(line, font=FONT, font_size=font_size) for line in lines]).arrange(DOWN, aligned_edge=np.array([-1, 0, 0]),
-                                                                                  buff=0.12)
+def hud(lines: list[str], corner, font_size: int = BODY, colour=INK) -> VGroup:
+    """A block of status text placed at a corner of the frame (e.g. UL, DL), one Text per line."""
+    block = VGroup(*[text(line, font_size, colour) for line in lines]).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
     return block.to_corner(corner, buff=0.3)
 
 
-def label_key(font_size: int = SMALL) -> MarkupText:
+def titled(axes, x_title: str, y_title: str, size: int = LABEL, ticks=None) -> VGroup:
+    """Axis titles for `axes` (x below, y rotated at the left, clear of the tick labels `ticks`),
+    remembered on the axes for the layout test."""
+    around = VGroup(axes, ticks) if ticks is not None else axes
+    x = text(x_title, size, MUTED).next_to(around, DOWN, buff=0.15)
+    y = text(y_title, size, MUTED).rotate(np.pi / 2).next_to(around, LEFT, buff=0.15)
+    axes.dmm_titles = (x, y)
+    return VGroup(x, y)
+
+
+def label_key(font_size: int = LABEL) -> MarkupText:
     """'● label 1  ● label 0' with the label colours."""
     one, zero = palette.class_colour(1), palette.class_colour(0)
     return MarkupText(f'<span foreground="{one}">●</span> label 1   <span foreground="{zero}">●</span> label 0',
                       font=FONT, font_size=font_size)
+
+
+def nearer_way(d_off: float, d_on: float) -> str:
+    """Which way out is shorter, in words that take no side: the same wording for every scene."""
+    if not (np.isfinite(d_off) or np.isfinite(d_on)):
+        return "no flip found either way"
+    return "nearer flip: off the manifold" if d_off < d_on else "nearer flip: along the manifold"
+
+
+class PixelCamera(Camera):
+    """manim's Camera, drawing ImageMobjects that are not rotated by a plain resize.
+
+    manim 0.22's own image drawing builds its canvas with `Image.fromarray(float zeros, mode="RGBA")`,
+    which Pillow >= 12 refuses ("Invalid mode for data type"), so no ImageMobject renders beside the
+    project's Pillow 13. Here the image is resized into its bounding box with its own resampling
+    algorithm (nearest: crisp pixels) and laid over the frame. A scene with images passes
+    `camera_class=PixelCamera` to Scene.__init__.
+    """
+
+    def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
+        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)  # (4, 2) pixel coords
+        (left, top), (right, bottom) = np.rint(corners.min(axis=0)).astype(int), np.rint(corners.max(axis=0)).astype(int)
+        if right <= left or bottom <= top:
+            return
+        sub = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8), mode="RGBA")
+        sub = sub.resize((right - left, bottom - top), resample=image_mobject.resampling_algorithm)
+        canvas = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
+        canvas.paste(sub, (left, top))  # clipped at the frame's edges
+        self.overlay_PIL_image(pixel_array, canvas)

@@ -4,9 +4,10 @@ E5 saves, at a few measured test points, the network's class margin m_y on the p
 x + a·u + b·v, u the unit on-manifold and v the unit off-manifold DeepFool perturbation. The
 manifold is flat, so the u axis IS the manifold through x; the black curve (m_y = 0) is the exact
 boundary in that plane. The scene draws it, then the off-manifold step (d_off, along v) and the
-on-manifold path (d_on, along u), and ends with d_off / d_on. At a large init scale the DMM picture
-holds (d_off < d_on); the contrast scale (c = 0.5) is shown after when the result has it, and the
-scene says plainly whether the picture holds there. Book page: "On- vs off-manifold perturbations".
+on-manifold path (d_on, along u), and ends with d_off / d_on and the run's median of it. The
+contrast scale (c = 0.5) is shown after when the result has it. Which way is nearer is read from
+the result and said in the same words whichever way it falls (`_common.nearer_way`). The two panels
+have different extents, so each carries a scale bar. Book page: "On- vs off-manifold perturbations".
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from manim import (
     FadeOut,
     GrowArrow,
     Scene,
+    Line,
     Square,
     Text,
     VGroup,
@@ -34,23 +36,26 @@ from manim import (
 )
 
 from animations._common import (
-    FONT,
+    BODY,
     INK,
+    LABEL,
     MANIFOLD,
     MUTED,
     OFF_COLOUR,
     ON_COLOUR,
-    SMALL,
+    beat,
     class_colour,
-    hud,
+    nearer_way,
     scene_result,
+    text,
     title_card,
 )
 from dmm_edu import palette
 
 # the colours of dmm_edu.plots.slices: class y's tint, d_on orange, d_off bluish green; the boundary in ink
 BOUNDARY = INK  # near-white on manim's dark background
-SIDE = 5.4  #: a panel's width and height in scene units
+SIDE = 4.6  #: a panel's width and height in scene units
+LEFT_PANEL, RIGHT_PANEL = LEFT * 3.5 + UP * 0.45, RIGHT * 3.5 + UP * 0.45  #: panel centres
 
 
 def boundary_lines(a: np.ndarray, b: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
@@ -109,15 +114,23 @@ class SlicePanel(VGroup):
                      max_tip_length_to_length_ratio=0.35)
 
     def axis_labels(self) -> VGroup:
-        return VGroup(Text("u: along the manifold →", font=FONT, font_size=16, color=MUTED)
-                      .next_to(self.frame, DOWN, buff=0.08),
-                      Text("v: normal →", font=FONT, font_size=16, color=MUTED).rotate(np.pi / 2)
-                      .next_to(self.frame, LEFT, buff=0.08))
+        """The panel's axis titles: u across (the manifold), v up (its normal)."""
+        return VGroup(text("u: the manifold →", LABEL, MUTED).next_to(self.frame, DOWN, buff=0.1),
+                      text("v: the normal →", LABEL, MUTED).rotate(np.pi / 2).next_to(self.frame, LEFT, buff=0.1))
+
+    def scale_bar(self) -> VGroup:
+        """A bar of a round length L (at most 40 % of the half-width) in the panel's top-left corner, labelled L."""
+        e = float(self.axes.x_range[1])
+        length = max(v for v in (1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10) if v <= 0.4 * e)
+        start = self.frame.get_corner(UP + LEFT) + np.array([0.25, -0.3, 0])
+        end = start + (self.axes.c2p(length, 0) - self.axes.c2p(0, 0))
+        bar = Line(start, end, color=INK, stroke_width=5)
+        return VGroup(bar, text(f"{length:g}", LABEL, INK).next_to(bar, RIGHT, buff=0.15))
 
 
-def label(text: str, colour, mob, direction, font_size: int = SMALL) -> Text:
-    """`text` in `colour`, placed next to the mobject `mob` on the side `direction` (e.g. LEFT)."""
-    return Text(text, font=FONT, font_size=font_size, color=colour).next_to(mob, direction, buff=0.1)
+def label(s: str, colour, mob, direction, font_size: int = LABEL) -> Text:
+    """`s` in `colour`, placed next to the mobject `mob` on the side `direction` (e.g. LEFT)."""
+    return text(s, font_size, colour).next_to(mob, direction, buff=0.1)
 
 
 class AdversarialStep(Scene):
@@ -141,62 +154,52 @@ class AdversarialStep(Scene):
         cs = [float(c) for c in r.config["init_scales"]]
         contrast = self.contrast if self.contrast is not None and float(self.contrast) in cs \
             and float(self.contrast) != float(self.scale) and f"slice_logit_c{self.contrast:g}" in r.arrays else None
-        title_card(self, "An adversarial step", [
-            f"E5 · init scale c = {self.scale:g} · test point {self.slice_index} (class {main['label']}) · "
-            f"seed {r.seed}, profile {r.profile}",
-            "an exact 2-D slice of the trained network through the point:",
-            "u (across) = the manifold through the point, v (up) = its normal",
-            "the white curve is the decision boundary in this plane",
-            "the DMM says: the short way out leaves the manifold (along v)",
-        ])
-        centre = LEFT * 3.4 + UP * 0.05
-        panel = SlicePanel(main["a"], main["a"], main["logit"], main["label"], centre)
-        names = label("manifold", MANIFOLD, panel.manifold, DOWN, 16).align_to(panel.frame, LEFT).shift(0.1 * RIGHT)
-        head = Text(f"E5 · c = {self.scale:g} · point {self.slice_index}", font=FONT, font_size=SMALL + 2) \
-            .next_to(panel.frame, UP, buff=0.12)
-        self.play(FadeIn(panel.tint), FadeIn(VGroup(panel.frame, panel.manifold, panel.point, names, head,
-                                                    panel.axis_labels())), run_time=0.6)
+        title_card(self, "An adversarial step", f"E5 · init scale c = {self.scale:g} · seed {r.seed}, {r.profile} run",
+                   notes=f"Test point {self.slice_index} (class {main['label']}). An exact 2-D slice of the trained "
+                         "network through the point: u (across) is the manifold through the point, v (up) its "
+                         "normal; the white curve is the decision boundary in this plane. The DMM predicts the "
+                         "nearest flip lies along v.")
+        panel = SlicePanel(main["a"], main["a"], main["logit"], main["label"], LEFT_PANEL)
+        head = text(f"c = {self.scale:g}", BODY).next_to(panel.frame, UP, buff=0.15)
+        self.play(FadeIn(panel.tint), FadeIn(VGroup(panel.frame, panel.manifold, panel.point, head,
+                                                    panel.axis_labels(), panel.scale_bar())), run_time=0.6)
         self.play(Create(panel.boundary), run_time=0.8)
+        beat(self, 2.0, "The slice: dashed line = the manifold (u), the point, the boundary (white).")
 
-        info = hud(["the off-manifold step:", "along the normal v"], RIGHT).shift(UP * 1.6 + LEFT * 0.3)
+        column = RIGHT * 0.2 + UP * 2.6  # the top-left corner of the text column right of the panel
         off = panel.arrow("v", main["d_off"], OFF_COLOUR)
-        off_text = label(f"d_off = {main['d_off']:.2f}", OFF_COLOUR, off, LEFT)
-        self.play(FadeIn(info), GrowArrow(off), run_time=self.step_seconds)
-        self.play(FadeIn(off_text), run_time=0.3)
-        self.remove(info)
-        info = hud(["the on-manifold path:", "along the manifold u"], RIGHT).shift(UP * 1.6 + LEFT * 0.3)
+        off_text = VGroup(text("off the manifold (v):", BODY, OFF_COLOUR),
+                          text(f"d_off = {main['d_off']:.2f}", BODY, OFF_COLOUR)) \
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(column, aligned_edge=UP + LEFT)
+        self.play(GrowArrow(off), FadeIn(off_text), run_time=self.step_seconds)
+        beat(self, 2.0, "DeepFool's minimal perturbation searched only along the normal space.")
         on = panel.arrow("u", main["d_on"], ON_COLOUR)
-        on_text = label(f"d_on = {main['d_on']:.2f}", ON_COLOUR, on, DOWN).shift(0.25 * DOWN)
-        self.add(info)
-        self.play(GrowArrow(on), run_time=self.step_seconds)
-        self.play(FadeIn(on_text), run_time=0.3)
+        on_text = VGroup(text("along the manifold (u):", BODY, ON_COLOUR),
+                         text(f"d_on = {main['d_on']:.2f}", BODY, ON_COLOUR)) \
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(off_text, DOWN, aligned_edge=LEFT, buff=0.4)
+        self.play(GrowArrow(on), FadeIn(on_text), run_time=self.step_seconds)
         self.add(panel.point)  # the point stays on top
-        self.remove(info)
-        info = self._verdict(r, self.scale, main).to_edge(RIGHT, buff=0.4).shift(UP * 0.4)
-        self.play(FadeIn(info), run_time=0.5)
-        self.wait(1.5)
+        beat(self, 2.0, "DeepFool's minimal perturbation searched only along the manifold.")
+        verdict = self._verdict(r, self.scale, main).next_to(on_text, DOWN, aligned_edge=LEFT, buff=0.5)
+        self.play(FadeIn(verdict), run_time=0.5)
+        beat(self, 3.0, self._notes(r, self.scale, main))
         if contrast is None:
             return
 
         other = self._slice(r, contrast)
-        right = RIGHT * 3.4 + UP * 0.05
-        panel2 = SlicePanel(other["a"], other["a"], other["logit"], other["label"], right)
-        head2 = Text(f"contrast · c = {contrast:g} · point {self.slice_index}", font=FONT, font_size=SMALL + 2) \
-            .next_to(panel2.frame, UP, buff=0.12)
-        self.play(FadeOut(info), run_time=0.3)
-        self.play(FadeIn(panel2.tint), FadeIn(VGroup(panel2.frame, panel2.manifold, panel2.point, head2)),
+        panel2 = SlicePanel(other["a"], other["a"], other["logit"], other["label"], RIGHT_PANEL)
+        head2 = text(f"c = {contrast:g}", BODY).next_to(panel2.frame, UP, buff=0.15)
+        self.play(FadeOut(VGroup(off_text, on_text, verdict)), run_time=0.3)
+        self.play(FadeIn(panel2.tint), FadeIn(VGroup(panel2.frame, panel2.manifold, panel2.point, head2,
+                                                     panel2.axis_labels(), panel2.scale_bar())),
                   Create(panel2.boundary), run_time=0.8)
         off2, on2 = panel2.arrow("v", other["d_off"], OFF_COLOUR), panel2.arrow("u", other["d_on"], ON_COLOUR)
         self.play(GrowArrow(off2), GrowArrow(on2), run_time=self.step_seconds)
         self.add(panel2.point)
-        texts = VGroup(label(f"d_off = {other['d_off']:.2f}", OFF_COLOUR, off2, LEFT),
-                       label(f"d_on = {other['d_on']:.2f}", ON_COLOUR, on2, DOWN).shift(0.25 * DOWN))
-        self.play(FadeIn(texts), run_time=0.3)
-        verdicts = VGroup(*[self._caption(r, c, s) for c, s in ((self.scale, main), (contrast, other))])
-        verdicts[0].next_to(panel.frame, DOWN, buff=0.42)
-        verdicts[1].next_to(panel2.frame, DOWN, buff=0.42)
-        self.play(FadeIn(verdicts), run_time=0.5)
-        self.wait(2.0)
+        captions = VGroup(*[self._caption(r, c, p) for c, p in ((self.scale, panel), (contrast, panel2))])
+        self.play(FadeIn(captions), run_time=0.5)
+        beat(self, 4.0, self._notes(r, contrast, other) + " The two panels have different extents: "
+                        "read their scale bars.")
 
     def _slice(self, r, c: float) -> dict:
         tag = f"c{c:g}"
@@ -217,16 +220,22 @@ class AdversarialStep(Scene):
         return float(m["d_off_over_d_on"]), int(m["n_measured"])
 
     def _verdict(self, r, c: float, s: dict) -> VGroup:
-        ratio = s["d_off"] / s["d_on"]
+        """This point's ratio, the run's median, and which way is nearer by the median."""
         med, n = self._median_ratio(r, c)
-        holds = "the short way out leaves the manifold" if ratio < 1 else "the on-manifold way is the shorter one"
-        return VGroup(*[Text(t, font=FONT, font_size=SMALL) for t in (
-            f"d_off / d_on = {ratio:.2f} here:", holds,
-            f"median over {n} points at c = {c:g}: {med:.2f}")]).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        return VGroup(text(f"d_off / d_on = {s['d_off'] / s['d_on']:.2f} here", LABEL),
+                      text(f"median of {n} points: {med:.2f}", LABEL),
+                      text(nearer_way(med, 1.0), LABEL)).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
-    def _caption(self, r, c: float, s: dict) -> Text:
-        ratio = s["d_off"] / s["d_on"]
+    def _caption(self, r, c: float, panel: SlicePanel) -> VGroup:
+        """Under a panel: the run's median ratio at scale c and which way is nearer by it."""
+        med, _ = self._median_ratio(r, c)
+        block = VGroup(text(f"median d_off / d_on = {med:.2f}", LABEL), text(nearer_way(med, 1.0), LABEL)) \
+            .arrange(DOWN, buff=0.12)
+        return block.next_to(panel.frame, DOWN, buff=0.65)
+
+    def _notes(self, r, c: float, s: dict) -> str:
         med, n = self._median_ratio(r, c)
-        verdict = "DMM ordering holds" if med < 1 else "DMM ordering fails: on-manifold is shorter"
-        return Text(f"this point: d_off/d_on = {ratio:.2f}\nmedian of {n} points: {med:.2f}, {verdict}", font=FONT,
-                    font_size=18, line_spacing=0.8)
+        return (f"At c = {c:g}: this point has d_off = {s['d_off']:.2f}, d_on = {s['d_on']:.2f} (ratio "
+                f"{s['d_off'] / s['d_on']:.2f}); the median of d_off / d_on over {n} measured points is {med:.2f}, "
+                f"so by the median the {nearer_way(med, 1.0).removeprefix('nearer flip: ')} way is the nearer one. "
+                "One point is an illustration; the median is the measurement.")

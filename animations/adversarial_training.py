@@ -7,7 +7,10 @@ across: the manifold; v up: its normal). The scene shows both boundaries side by
 standard one morphing into the adversarially trained one on the right (a cross-fade between the
 two end points, not the training path), then the way out along v growing from the standard
 network's d_off to where the +v ray meets the new boundary, and along u the same for the manifold
-direction. It ends with the numbers. Book page: "Adversarial training deepens dimples".
+direction. The ray lengths (where a fixed ray meets the new boundary) and DeepFool's distances (the
+nearest flip in any direction of the subspace) are different measurements, and the scene labels
+them apart. It ends with the run's medians, whichever way they point. Book page: "Adversarial
+training deepens dimples".
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
     UP,
     Create,
     DashedLine,
@@ -24,24 +26,24 @@ from manim import (
     FadeOut,
     GrowArrow,
     Scene,
-    Text,
     Transform,
     UpdateFromAlphaFunc,
     VGroup,
 )
 
 from animations._common import (
-    FONT,
+    BODY,
     GHOST,
-    MUTED,
+    LABEL,
     OFF_COLOUR,
     ON_COLOUR,
-    SMALL,
+    beat,
     class_colour,
     scene_result,
+    text,
     title_card,
 )
-from animations.adversarial_step import SlicePanel, label
+from animations.adversarial_step import LEFT_PANEL, RIGHT_PANEL, SlicePanel, label
 
 MODELS = ("standard", "adversarial")
 
@@ -75,45 +77,43 @@ class DeeperDimples(Scene):
         own = {(m, d): float(arr[f"slice_d_{d}_{m}"][s]) for m in MODELS for d in ("on", "off")}
         edge = float(a[-1])
         reach = float(arr["slice_reach"][s]) if "slice_reach" in arr else edge  # how far the rays were searched
-        title_card(self, "Does adversarial training deepen the dimples?", [
-            f"E9 · test point {s} (class {y}) · seed {r.seed}, profile {r.profile} · init scale c = "
-            f"{r.config['recipe']['c']:g}",
-            "one initial network, trained twice: on clean points (left) and on PGD-L2 points, "
-            f"eps = {r.metrics['eps']:g} (right)",
-            "both boundaries in the SAME exact 2-D slice through the point:",
-            "u (across) = the manifold, v (up) = its normal (from the standard network)",
-            "the DMM says: adversarial training pushes the boundary away along v, hardly along u",
-        ])
-        left = SlicePanel(a, a, logit["standard"], y, LEFT * 3.4 + UP * 0.05)
-        right = SlicePanel(a, a, logit["adversarial"], y, RIGHT * 3.4 + UP * 0.05)
-        heads = VGroup(Text("standard training", font=FONT, font_size=SMALL + 2).next_to(left.frame, UP, buff=0.12),
-                       Text(f"adversarial training (eps = {r.metrics['eps']:g})", font=FONT, font_size=SMALL + 2)
-                       .next_to(right.frame, UP, buff=0.12))
+        eps = r.metrics["eps"]
+        title_card(self, "Adversarial training and the dimples",
+                   f"E9 · one initial network, trained twice · seed {r.seed}, {r.profile} run",
+                   notes=f"E9, test point {s} (class {y}), init scale c = {r.config['recipe']['c']:g}. One initial "
+                         "network trained twice: on clean points (left) and on PGD-L2 points with "
+                         f"eps = {eps:g} (right). Both boundaries in the same exact 2-D slice through the point: u "
+                         "(across) = the manifold, v (up) = its normal, both from the standard network. The DMM "
+                         "predicts that adversarial training moves the boundary away mostly along v.")
+        left = SlicePanel(a, a, logit["standard"], y, LEFT_PANEL)
+        right = SlicePanel(a, a, logit["adversarial"], y, RIGHT_PANEL)
+        heads = VGroup(text("standard training", BODY).next_to(left.frame, UP, buff=0.15),
+                       text(f"adversarial (eps = {eps:g})", BODY).next_to(right.frame, UP, buff=0.15))
         start = right.curve(a, a, logit["standard"], GHOST) if self.morph else right.boundary
         start_tint = right.region(a, a, logit["standard"], class_colour(y)) if self.morph \
             else right.tint
         self.play(FadeIn(VGroup(left.tint, start_tint)),
                   FadeIn(VGroup(left.frame, left.manifold, left.point, right.frame, right.manifold, right.point,
-                                heads, left.axis_labels())), run_time=0.6)
+                                heads, left.axis_labels(), right.axis_labels())), run_time=0.6)
         self.play(Create(left.boundary), Create(start), run_time=0.8)
+        beat(self, 2.0, "The same slice twice; at first both panels show the standard network's boundary.")
 
         off, on = left.arrow("v", own[("standard", "off")], OFF_COLOUR), left.arrow("u", own[("standard", "on")],
                                                                                  ON_COLOUR)
         self.play(GrowArrow(off), GrowArrow(on), run_time=self.step_seconds)
-        self.play(FadeIn(VGroup(label(f"d_off = {own[('standard', 'off')]:.2f}", OFF_COLOUR, off, LEFT),
-                                label(f"d_on = {own[('standard', 'on')]:.2f}", ON_COLOUR, on, DOWN)
-                                .shift(0.25 * DOWN))), run_time=0.3)
+        self.play(FadeIn(VGroup(label(f"{own[('standard', 'off')]:.2f}", OFF_COLOUR, off, LEFT),
+                                label(f"{own[('standard', 'on')]:.2f}", ON_COLOUR, on, DOWN))), run_time=0.3)
         self.add(left.point)
+        beat(self, 2.0, f"The standard network's DeepFool distances at this point: d_off = "
+                        f"{own[('standard', 'off')]:.2f} (green, along v), d_on = {own[('standard', 'on')]:.2f} "
+                        "(orange, along u).")
 
         if self.morph:  # the standard boundary becomes the adversarially trained one
-            note = Text("standard → adversarial: a cross-fade, not the training path", font=FONT, font_size=16,
-                        color=MUTED) \
-                .next_to(right.frame, DOWN, buff=0.1)
-            self.play(FadeIn(note), run_time=0.3)
             self.play(Transform(start, right.boundary), FadeOut(start_tint), FadeIn(right.tint),
                       run_time=self.step_seconds)
-            self.play(FadeOut(note), run_time=0.3)
             self.add(right.point)
+            beat(self, 2.0, "Right: the standard boundary cross-fades into the adversarially trained one (the "
+                            "two end points, not the training path).")
 
         lengths = {ax: (own[("standard", "on" if ax == "u" else "off")], cross[("adversarial", ax)]) for ax in "uv"}
         arrows = {"v": right.arrow("v", lengths["v"][0], OFF_COLOUR), "u": right.arrow("u", lengths["u"][0], ON_COLOUR)}
@@ -134,26 +134,25 @@ class DeeperDimples(Scene):
                 self.play(Transform(arrows[ax], DashedLine(ray.get_start(), ray.get_end(), color=colour,
                                                            stroke_width=ray.get_stroke_width())), run_time=0.3)
         self.add(right.point)
-        missed = not all(np.isfinite(lengths[ax][1]) for ax in "uv")
-        rays = Text("the same rays, out to the new boundary" + ("\n(dashed: none met)" if missed else ""),
-                    font=FONT, font_size=16, color=MUTED, line_spacing=0.8)
-        if rays.width > right.frame.width:
-            rays.scale_to_fit_width(right.frame.width)
-        rays.next_to(right.frame, DOWN, buff=0.08)
-        texts = VGroup(label(way(cross[("adversarial", "v")], reach), OFF_COLOUR, arrows["v"], LEFT),
-                       label(way(cross[("adversarial", "u")], reach), ON_COLOUR, arrows["u"], DOWN).shift(0.25 * DOWN))
-        self.play(FadeIn(rays), FadeIn(texts), run_time=0.3)
+        texts = VGroup(label("ray " + way(cross[("adversarial", "v")], reach), OFF_COLOUR, arrows["v"], LEFT),
+                       label("ray " + way(cross[("adversarial", "u")], reach), ON_COLOUR, arrows["u"], DOWN))
+        self.play(FadeIn(texts), run_time=0.3)
+        beat(self, 2.5, "The same two rays, out to where they meet the adversarially trained boundary (dashed: "
+                        "none met within the slice). A ray's length is not DeepFool's distance: DeepFool finds the "
+                        "nearest flip in any direction of the subspace, and for the new network that is "
+                        f"d_off = {own[('adversarial', 'off')]:.2f}, d_on = {own[('adversarial', 'on')]:.2f}.")
 
         m = r.metrics
-        summary = VGroup(*[Text(t, font=FONT, font_size=18) for t in (
-            f"this point, its own DeepFool: d_off {own[('standard', 'off')]:.2f} → {own[('adversarial', 'off')]:.2f}, "
-            f"d_on {own[('standard', 'on')]:.2f} → {own[('adversarial', 'on')]:.2f}",
-            f"medians over {m['n_measured']} points: d_off {m['standard']['d_off']:.2f} → "
-            f"{m['adversarial']['d_off']:.2f} (× {m['ratio_d_off']:.2f}), d_on {m['standard']['d_on']:.2f} → "
-            f"{m['adversarial']['d_on']:.2f} (× {m['ratio_d_on']:.2f})")]).arrange(DOWN, buff=0.1) \
-            .to_edge(DOWN, buff=0.15)
+        summary = VGroup(text(f"medians of {m['n_measured']} points (DeepFool):", LABEL),
+                         text(f"d_off {m['standard']['d_off']:.2f} → {m['adversarial']['d_off']:.2f} "
+                              f"(× {m['ratio_d_off']:.2f}) · d_on {m['standard']['d_on']:.2f} → "
+                              f"{m['adversarial']['d_on']:.2f} (× {m['ratio_d_on']:.2f})", LABEL)) \
+            .arrange(DOWN, buff=0.12).to_edge(DOWN, buff=0.15)
         self.play(FadeIn(summary), run_time=0.5)
-        self.wait(2.0)
+        grew = "more along the normal (d_off)" if m["ratio_d_off"] > m["ratio_d_on"] else \
+            "more along the manifold (d_on)"
+        beat(self, 4.0, f"Over the run's {m['n_measured']} points adversarial training moved the boundary {grew}: "
+                        f"d_off × {m['ratio_d_off']:.2f}, d_on × {m['ratio_d_on']:.2f}.")
 
     def _index(self, r) -> int:
         if "slice_logit_standard" not in r.arrays:

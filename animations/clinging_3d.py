@@ -2,10 +2,11 @@
 
 The training points sit on the plane z = 0.5 (drawn as the board, the plane at height 0 here);
 the surface is the network's decision boundary, h(x, y) = height of the logit's zero crossing
-above the board, one E1 height frame per training snapshot (from init to the late phase). It
-starts as a random tilt, lies down onto the board (clinging) and then grows small bumps that put
-each point on its side (dimpling). Gaps: no crossing within ±s_max. Book page: "Clinging and
-dimpling on a toy".
+above the board, one E1 height frame per training snapshot (from init to the late phase). Gaps: no
+crossing within ±s_max; a snapshot with no crossing at all (often the init) says so on screen.
+Heights are drawn capped at ±s_max/2 (where the colour saturates), so a few steep spikes late in
+training do not fill the picture. The scene holds at 25 % of T, the moment the chapter measures.
+Book page: "Clinging and dimpling on a toy".
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import numpy as np
 from manim import (
     DEGREES,
     DL,
-    DOWN,
-    RIGHT,
     UL,
     UR,
     Dot,
@@ -29,14 +28,16 @@ from manim import (
 )
 
 from animations._common import (
+    LABEL,
     MUTED,
-    SMALL,
+    beat,
     class_colour,
     fraction_label,
     height_rgb,
     hud,
     label_key,
     scene_result,
+    text,
     title_card,
 )
 
@@ -59,6 +60,7 @@ def boundary_cells(h: np.ndarray, axis: np.ndarray, s_max: float) -> dict[str, n
     res = len(axis)
     X, Y = np.meshgrid(axis, axis, indexing="ij")  # (res, res) each
     missing = np.isnan(h)  # (res, res)
+    h = np.clip(h, -0.5 * s_max, 0.5 * s_max)  # drawn capped where the colour saturates (NaN stays NaN)
     P = to_scene(X, Y, np.where(missing, 0.0, h))  # (res, res, 3)
     i, j = np.meshgrid(np.arange(res - 1), np.arange(res - 1), indexing="ij")  # (res-1, res-1) cell index
     i, j = i.ravel(), j.ravel()  # (C,)
@@ -129,41 +131,45 @@ class ClingingDimpling(ThreeDScene):
         fractions = r.metrics["fractions"]
         s_max, m = float(r.config["s_max"]), int(r.config["board"])
         last = len(fractions) - 1 if self.last_snapshot is None else int(self.last_snapshot)
-        title_card(self, "Clinging and dimpling", [
-            f"E1 · recipe {self.recipe} · seed {self.seed_index} · {m}×{m} chessboard on a plane in 3-D",
-            "the surface: where the network's logit is 0 (its decision boundary)",
-            f"coloured by height: vermillion above the board, blue below; gaps: no crossing within ±{s_max:g}",
-            f"snapshots from init to {fraction_label(fractions[last])}; T = first step with every margin > 0.3",
-        ], fixed=True)
+        title_card(self, "Clinging and dimpling", f"E1 · recipe {self.recipe} · seed {self.seed_index} · "
+                   f"{m}×{m} chessboard", fixed=True,
+                   notes=f"E1, recipe {self.recipe}, seed {self.seed_index}, {r.profile} run: a {m}×{m} chessboard on "
+                         "a plane in 3-D. The surface is where the network's logit is 0 (its decision boundary), "
+                         "coloured by height: vermillion above the board, blue below; gaps: no crossing within "
+                         f"±{s_max:g}; heights drawn capped at ±{0.5 * s_max:g}. Snapshots from init to "
+                         f"{fraction_label(fractions[last])}; T = the first step with every margin > 0.3. "
+                         "Cling = mean |h|: 0 means the boundary lies on the board.")
 
-        self.set_camera_orientation(phi=62 * DEGREES, theta=-55 * DEGREES, zoom=1.15)
-        legend = hud([f"E1 · recipe {self.recipe} · seed {self.seed_index}"], UR)
-        legend.add(label_key(SMALL - 4).next_to(legend, DOWN, aligned_edge=RIGHT))
-        self.add_fixed_in_frame_mobjects(legend,
-                                         hud(["cling 0: the boundary lies on the board; gaps: no crossing"], DL,
-                                             font_size=18))
+        self.set_camera_orientation(phi=62 * DEGREES, theta=-55 * DEGREES, zoom=1.0)
+        legend = label_key(LABEL).to_corner(UR, buff=0.3)
+        self.add_fixed_in_frame_mobjects(legend)
         self.play(FadeIn(board(t, y, m)), run_time=0.6)
-        flattest = int(np.argmin(cling[1:last + 1])) + 1 if last > 0 else 0  # the clinging snapshot
         cells = [boundary_cells(frames[j], axis, s_max) for j in range(last + 1)]
         surface = show(make_surface(len(cells[0]["opacity"])), cells[0])
-        info = self._info(fractions[0], steps[0], cling[0], acc[0])
+        info = self._info(fractions[0], steps[0], cling[0], acc[0], frames[0], s_max)
         self.add_fixed_in_frame_mobjects(info)
         self.play(FadeIn(surface), run_time=0.8)
-        self.wait(0.5)
+        beat(self, 2.5, f"{fraction_label(fractions[0])}: the boundary at initialisation, over the board.")
         self.begin_ambient_camera_rotation(rate=0.12)
         for j in range(1, last + 1):
             self.remove(info)
-            info = self._info(fractions[j], steps[j], cling[j], acc[j])
+            info = self._info(fractions[j], steps[j], cling[j], acc[j], frames[j], s_max)
             self.add_fixed_in_frame_mobjects(info)
             a, b = cells[j - 1], cells[j]
             self.play(UpdateFromAlphaFunc(surface, lambda mob, t, a=a, b=b: show(mob, a, b, t)),
                       run_time=self.step_seconds)
-            self.wait(1.5 if j == flattest else 0.3)  # linger where the sheet lies flattest on the board
+            quarter = abs(float(fractions[j]) - 0.25) < 1e-9
+            beat(self, 3.0 if quarter or fractions[j] == 1 else 0.3,
+                 f"{fraction_label(fractions[j])} (step {int(steps[j]):,}): cling {cling[j]:.2f}, train accuracy "
+                 f"{acc[j]:.2f}." + (" 25 % of T: the moment the chapter measures clinging." if quarter else ""))
         self.stop_ambient_camera_rotation()
         self.move_camera(phi=72 * DEGREES, run_time=1.0)  # look along the board: the dimples' depth
-        self.wait(1.0)
+        beat(self, 2.0, "Looking along the board: how deep the bumps are.")
 
-    def _info(self, f, step, cling, acc):
-        """The snapshot's status: fraction of T, step, cling, accuracy (one Text: cheap to remake)."""
-        return hud([f"{fraction_label(f)}   (step {int(step):,})\ncling = mean |h| = {cling:.2f}\n"
-                    f"train accuracy {acc:.2f}"], UL)
+    def _info(self, f, step, cling, acc, h, s_max):
+        """The snapshot's status (fraction of T, step, cling, accuracy) and a note if no crossing is drawn."""
+        lines = [f"{fraction_label(f)}  (step {int(step):,})", f"cling {cling:.2f} · train accuracy {acc:.2f}"]
+        block = hud(lines, UL)
+        if not np.isfinite(h).any():
+            block.add(text(f"no crossing within ±{s_max:g}", LABEL, MUTED).to_corner(DL, buff=0.3))
+        return block

@@ -5,7 +5,9 @@ P_T d (T = span of the autoencoder's decoder Jacobian J_dec at E(x), k columns) 
 P_N d = d - P_T d, and the minimal perturbations found inside T only (d_on) and inside its normal
 space only (d_off). The images morph by interpolating pixel arrays; perturbations are drawn on a
 diverging scale (white = 0) amplified so that the largest pixel shown saturates, and the scene says
-by how much. The closing line reads E7's medians over all attacked digits, whichever way they point.
+by how much: one amplification for every perturbation shown, so their colours compare. The closing
+lines read E7's medians over all attacked digits beside the random baseline √(n/k), whichever way
+they point.
 Book page: "On- vs off-manifold perturbations" (the real-image section).
 """
 
@@ -15,7 +17,6 @@ import numpy as np
 from manim import (
     DOWN,
     UP,
-    Camera,
     FadeIn,
     FadeOut,
     Group,
@@ -27,36 +28,14 @@ from manim import (
     VGroup,
 )
 from manim.mobject.types.image_mobject import RESAMPLING_ALGORITHMS
-from PIL import Image
 
-from animations._common import FONT, MUTED, SMALL, scene_result, title_card
+from animations._common import LABEL, MUTED, PixelCamera, beat, scene_result, text, title_card
 from dmm_edu import palette
 
-IMAGE_HEIGHT = 2.3  #: scene units per image side
+IMAGE_HEIGHT = 2.0  #: scene units per image side
 COLUMNS_X = (-4.3, 0.0, 4.3)  #: centres of the three columns
-ROWS_Y = (1.45, -1.9)  #: centres of the image row and the perturbation row
+ROWS_Y = (1.5, -1.45)  #: centres of the image row and the perturbation row
 PARTS = ("d_free", "d_tangent", "d_normal", "d_on", "d_off")  #: the ae_ex_* perturbations the scene reads
-
-
-class PixelCamera(Camera):
-    """manim's Camera, drawing ImageMobjects that are not rotated (all this scene has) by a plain resize.
-
-    manim 0.22's own image drawing builds its canvas with `Image.fromarray(float zeros, mode="RGBA")`,
-    which Pillow >= 12 refuses ("Invalid mode for data type"), so no ImageMobject renders beside the
-    project's Pillow 13. Here the image is resized into its bounding box with its own resampling
-    algorithm (nearest: crisp pixels) and laid over the frame.
-    """
-
-    def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
-        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)  # (4, 2) pixel coords
-        (left, top), (right, bottom) = np.rint(corners.min(axis=0)).astype(int), np.rint(corners.max(axis=0)).astype(int)
-        if right <= left or bottom <= top:
-            return
-        sub = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8), mode="RGBA")
-        sub = sub.resize((right - left, bottom - top), resample=image_mobject.resampling_algorithm)
-        canvas = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
-        canvas.paste(sub, (left, top))  # clipped at the frame's edges
-        self.overlay_PIL_image(pixel_array, canvas)
 
 
 def gray_rgba(img: np.ndarray) -> np.ndarray:
@@ -99,9 +78,9 @@ def morph(img: ImageMobject, a: np.ndarray, b: np.ndarray, run_time: float) -> U
     return UpdateFromAlphaFunc(img, step, run_time=run_time)
 
 
-def caption(text: str, under) -> Text:
-    """A small label just below the mobject `under`."""
-    return Text(text, font=FONT, font_size=SMALL - 4).next_to(under, DOWN, buff=0.12)
+def caption(s: str, under) -> Text:
+    """A label just below the mobject `under`."""
+    return text(s, LABEL).next_to(under, DOWN, buff=0.1)
 
 
 class OnOffDigits(Scene):
@@ -133,92 +112,92 @@ class OnOffDigits(Scene):
         n, k = int(r.metrics["n"]), int(r.metrics["k"])
         share = norm["d_tangent"] ** 2 / norm["d_free"] ** 2  # ‖P_T d‖²/‖d‖² (P_T d ⟂ P_N d: the squares add up)
 
-        title_card(self, "On- and off-manifold parts on real digits", [
-            f"E7 · the paper's protocol · {r.metrics['dataset']} digits, n = {n} pixels · {r.profile} run",
-            f"tangent space T at x: an autoencoder's decoder Jacobian J_dec at E(x), k = {k} directions (QR)",
-            "d: DeepFool's minimal perturbation that flips the classifier, searched anywhere",
-            "P_T d: its part along T;   P_N d = d - P_T d: its part perpendicular to T",
-            "d_on, d_off: the minimal perturbations searched only in T / only perpendicular to T",
-            f"one digit (example {i} of {len(xs)}); perturbations amplified to be seen, images clipped to [0, 1]",
-        ])
+        title_card(self, "On- and off-manifold parts of d",
+                   f"E7 · n = {n} pixels, k = {k} · {r.profile} run",
+                   notes=f"E7, the paper's protocol, {r.metrics['dataset']} digits, {r.profile} run. Tangent space T at x: the decoder Jacobian "
+                         f"J_dec of an autoencoder at E(x), k = {k} directions (QR). d: DeepFool's minimal "
+                         "perturbation that flips the classifier, searched anywhere; P_T d its part along T, "
+                         "P_N d = d - P_T d its part perpendicular to T; d_on, d_off: the minimal perturbations "
+                         f"searched only in T / only perpendicular to T. One digit (example {i} of {len(xs)}); "
+                         "perturbations amplified to be seen, images clipped to [0, 1].")
 
-        header = self._header("x: a test digit the network classifies correctly")
+        vmax = max(float(np.abs(d[p]).max()) for p in PARTS) or 1.0  # one colour scale for every perturbation
+        header = self._header("x: a test digit, classified correctly")
         x_rgba = gray_rgba(x)
         top = [pixel_image(x_rgba, cx, ROWS_Y[0]) for cx in COLUMNS_X]  # the images x + part
         frames = [Rectangle(width=IMAGE_HEIGHT, height=IMAGE_HEIGHT, stroke_color=MUTED, stroke_width=1.5)
                   .move_to([cx, cy, 0]) for cy in ROWS_Y for cx in COLUMNS_X]  # row-major: 0-2 top, 3-5 bottom
         name_x = caption("x", top[0])
-        self.play(FadeIn(Group(top[0], frames[0], name_x, header)), run_time=0.6)
-        self.wait(0.8)
+        note = self._note(i, label, vmax)
+        self.play(FadeIn(Group(top[0], frames[0], name_x, header, note)), run_time=0.6)
+        beat(self, 2.0, f"Example {i}, labelled {label}. {self._note_text(vmax)}")
 
         # x -> x + d, with d amplified below it
-        vmax1 = float(np.abs(d["d_free"]).max()) or 1.0  # the colour saturates at ±vmax1
         zero = signed_rgba(np.zeros_like(x), 1.0)  # (H, W, 4) all white: no perturbation yet
         bottom = [pixel_image(zero, cx, ROWS_Y[1]) for cx in COLUMNS_X]  # the perturbations, amplified
-        note1 = self._note(i, label, vmax1)
-        head1 = self._header("x + d: the adversarial image (d = DeepFool's minimal perturbation)")
-        self.play(FadeIn(Group(bottom[0], frames[3])), FadeOut(header), FadeIn(head1), FadeIn(note1), run_time=0.5)
+        head1 = self._header("x + d: the adversarial image")
+        self.play(FadeIn(Group(bottom[0], frames[3])), FadeOut(header), FadeIn(head1), run_time=0.5)
         self.play(morph(top[0], x_rgba, gray_rgba(x + d["d_free"]), self.step_seconds),
-                  morph(bottom[0], zero, signed_rgba(d["d_free"], vmax1), self.step_seconds),
+                  morph(bottom[0], zero, signed_rgba(d["d_free"], vmax), self.step_seconds),
                   FadeOut(name_x), FadeIn(caption("x + d", top[0])),
-                  FadeIn(caption(f"d   ‖d‖ = {norm['d_free']:.2f}", bottom[0])))
-        self.wait(1.2)
+                  FadeIn(caption(f"‖d‖ = {norm['d_free']:.2f}", bottom[0])))
+        beat(self, 2.0, f"d = DeepFool's minimal perturbation, searched anywhere: ‖d‖ = {norm['d_free']:.2f}.")
 
         # d = P_T d + P_N d, beside it
-        head2 = self._header(f"d = P_T d + P_N d:   ‖P_T d‖²/‖d‖² = {share:.2f}   "
-                             f"(a random direction: k/n = {k / n:.3f})")
+        head2 = self._header(f"d = P_T d + P_N d:  ‖P_T d‖²/‖d‖² = {share:.2f}  (chance: {k / n:.3f})")
         parts = (("d_tangent", "P_T d"), ("d_normal", "P_N d"))
         self.play(FadeIn(Group(top[1], top[2], bottom[1], bottom[2], *frames[1:3], *frames[4:])), FadeOut(head1),
                   FadeIn(head2), run_time=0.5)
         anims, caps = [], []
         for col, (part, name) in enumerate(parts, start=1):
             anims += [morph(top[col], x_rgba, gray_rgba(x + d[part]), self.step_seconds),
-                      morph(bottom[col], zero, signed_rgba(d[part], vmax1), self.step_seconds)]
-            caps += [caption(f"x + {name}", top[col]), caption(f"{name}   ‖{name}‖ = {norm[part]:.2f}", bottom[col])]
+                      morph(bottom[col], zero, signed_rgba(d[part], vmax), self.step_seconds)]
+            caps += [caption(f"x + {name}", top[col]), caption(f"‖{name}‖ = {norm[part]:.2f}", bottom[col])]
         self.play(*anims, FadeIn(VGroup(*caps)))
-        self.wait(2.0)
+        beat(self, 3.0, f"d split into its part along T and its part perpendicular to T; the share of ‖d‖² along T "
+                        f"is {share:.2f}, where a random direction would give k/n = {k / n:.3f}.")
 
         # d_on and d_off: the minimal perturbations inside T only / perpendicular to T only
-        vmax2 = max(float(np.abs(d[p]).max()) for p in ("d_free", "d_on", "d_off")) or 1.0  # one scale for the three
-        head3 = self._header("the minimal perturbation searched only in T (d_on) and only perpendicular to T (d_off)")
-        anims = [morph(bottom[0], signed_rgba(d["d_free"], vmax1), signed_rgba(d["d_free"], vmax2), self.step_seconds)]
+        head3 = self._header("searched only in T (d_on) / only ⟂ T (d_off)")
+        anims = []
         caps2 = []
         for col, (old, part) in enumerate((("d_tangent", "d_on"), ("d_normal", "d_off")), start=1):
             anims += [morph(top[col], gray_rgba(x + d[old]), gray_rgba(x + d[part]), self.step_seconds),
-                      morph(bottom[col], signed_rgba(d[old], vmax1), signed_rgba(d[part], vmax2), self.step_seconds)]
+                      morph(bottom[col], signed_rgba(d[old], vmax), signed_rgba(d[part], vmax), self.step_seconds)]
             caps2 += [caption(f"x + {part}", top[col]),
-                      caption(f"{part}   ‖{part}‖ = {norm[part]:.2f} = {norm[part] / norm['d_free']:.1f} ‖d‖",
-                              bottom[col])]
-        self.play(*anims, FadeOut(VGroup(*caps)), FadeIn(VGroup(*caps2)), FadeOut(head2), FadeIn(head3),
-                  FadeOut(note1), FadeIn(self._note(i, label, vmax2)))
-        self.wait(2.0)
-        self.play(FadeOut(head3), FadeIn(self._verdict(r.metrics, n, k)), run_time=0.6)
-        self.wait(3.0)
+                      caption(f"‖{part}‖ = {norm[part] / norm['d_free']:.1f} ‖d‖", bottom[col])]
+        self.play(*anims, FadeOut(VGroup(*caps)), FadeIn(VGroup(*caps2)), FadeOut(head2), FadeIn(head3))
+        beat(self, 3.0, f"For this digit: ‖d_on‖ = {norm['d_on']:.2f} = {norm['d_on'] / norm['d_free']:.1f} ‖d‖, "
+                        f"‖d_off‖ = {norm['d_off']:.2f} = {norm['d_off'] / norm['d_free']:.1f} ‖d‖.")
+        everything = Group(*self.mobjects)  # all on screen: the closing lines stand alone
+        verdict = self._verdict(r.metrics, n, k)
+        self.play(FadeOut(everything), run_time=0.4)
+        self.play(FadeIn(verdict), run_time=0.6)
+        beat(self, 4.0, "Over all attacked digits: the medians, beside what a random k-dimensional subspace gives. "
+                        "The DMM predicts d_on much larger than d_free and d_off close to d_free.")
 
     @staticmethod
-    def _header(text: str) -> Text:
-        return Text(text, font=FONT, font_size=SMALL).to_edge(UP, buff=0.3)
+    def _header(s: str) -> Text:
+        return text(s, LABEL).to_edge(UP, buff=0.2)
+
+    @staticmethod
+    def _note_text(vmax: float) -> str:
+        return (f"Perturbations are amplified ×{1 / vmax:.1f}: full colour = ±{vmax:.2f} per pixel (pixels lie in "
+                "[0, 1]), blue < 0 < red; the same amplification for every perturbation shown.")
 
     @staticmethod
     def _note(i: int, label: int, vmax: float) -> Text:
-        """The bottom line: which digit, and how much the perturbations are amplified (×1/vmax)."""
-        return Text(f"E7 · example {i}, labelled {label} · perturbations ×{1 / vmax:.1f}: full colour = ±{vmax:.2f} "
-                    "per pixel (pixels lie in [0, 1]), blue < 0 < red", font=FONT, font_size=SMALL - 8,
-                    color=MUTED).to_edge(DOWN, buff=0.15)
+        """The bottom line: how much the perturbations are amplified (×1/vmax), the same all through."""
+        return text(f"perturbations ×{1 / vmax:.1f} · blue < 0 < red", LABEL, MUTED).to_edge(DOWN, buff=0.1)
 
     @staticmethod
     def _verdict(metrics: dict, n: int, k: int) -> VGroup:
-        """E7's medians over all attacked digits and its recorded checks of the DMM's prediction d_on ≫ d_free ≈ d_off."""
-        m, checks = metrics["ae"], metrics["checks"]
-        on_key = next(key for key in checks if key.startswith("ae_d_on_over_d_free_above_"))
-        off_key = next(key for key in checks if key.startswith("ae_d_off_over_d_free_below_"))
-        held = [f"d_on/d_free > {on_key.rsplit('_', 1)[1]}: {'yes' if checks[on_key] else 'no'}",
-                f"d_off/d_free < {off_key.rsplit('_', 1)[1]}: {'yes' if checks[off_key] else 'no'}"]
-        lines = [f"all {m['n_measured']} attacked digits (medians): d_on/d_free = {m['d_on_over_d_free']:.2f}, "
-                 f"d_off/d_free = {m['d_off_over_d_free']:.2f}; a random {k}-dim subspace: "
-                 f"√(n/k) = {metrics['baseline_d_on_over_d_free']:.1f}",
-                 f"the DMM predicts d_on ≫ d_free ≈ d_off; E7 checks   {held[0]}   {held[1]}"]
-        block = VGroup(*[Text(line, font=FONT, font_size=SMALL - 4) for line in lines]).arrange(DOWN, buff=0.1)
-        if block.width > 13.4:
-            block.scale_to_fit_width(13.4)
-        return block.to_edge(UP, buff=0.15)
+        """E7's medians over all attacked digits beside the random baseline √(n/k), read from the result."""
+        m = metrics["ae"]
+        base = metrics["baseline_d_on_over_d_free"]
+        lines = [text(f"all {m['n_measured']} attacked digits (medians)", LABEL),
+                 text(f"d_on / d_free = {m['d_on_over_d_free']:.2f}", LABEL),
+                 text(f"a random {k}-dim subspace: √(n/k) = {base:.1f}", LABEL, MUTED),
+                 text(f"d_off / d_free = {m['d_off_over_d_free']:.2f}", LABEL),
+                 text("(the DMM predicts d_on ≫ d_free ≈ d_off)", LABEL, MUTED)]
+        return VGroup(*lines).arrange(DOWN, buff=0.2)

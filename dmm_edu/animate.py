@@ -37,7 +37,8 @@ class SceneSpec:
 
     name: what `dmm-edu animate` and `{{ video("name") }}` call it; module/cls: where it lives in
     animations/; experiment: the result it draws; title: one line for lists and captions;
-    fallback: the book figure (under docs/figures/generated/) shown when the video is not rendered.
+    fallback: the book figure (under docs/figures/generated/) shown when the video is not rendered;
+    fallback_note: where in that figure the scene's subject is, when the figure shows more than it.
     """
 
     name: str
@@ -47,6 +48,7 @@ class SceneSpec:
     title: str
     fallback: str
     attrs: dict = field(default_factory=dict)  #: class attributes the scene gets besides the result
+    fallback_note: str = ""
 
 
 SCENES = {
@@ -55,14 +57,13 @@ SCENES = {
                              "E1-snapshots.png"),
     "line_toy_2d": SceneSpec("line_toy_2d", "animations.line_toy_2d", "LineToyBoundary", "E1",
                              "The paper's 2-D toy: the boundary curve over training (E1, line toy, recipe B)",
-                             "E1-snapshots.png"),
+                             "E1-snapshots.png", {}, fallback_note="the line toy is the last row of this figure"),
     "adversarial_step": SceneSpec("adversarial_step", "animations.adversarial_step", "AdversarialStep", "E5",
-                                  "An adversarial step: the short way out through the dimple versus the long way along "
-                                  "the manifold (E5, a 2-D slice)", "E5-slices.png"),
+                                  "An adversarial step: the off-manifold and the on-manifold way out of a class "
+                                  "(E5, a 2-D slice)", "E5-slices.png"),
     "adversarial_training": SceneSpec("adversarial_training", "animations.adversarial_training", "DeeperDimples", "E9",
-                                      "Adversarial training moves the boundary away along the normal: the clean and "
-                                      "the adversarially trained boundary from the same initialisation (E9, a 2-D "
-                                      "slice)",
+                                      "Adversarial training: the clean and the adversarially trained boundary from "
+                                      "the same initialisation (E9, a 2-D slice)",
                                       "E9-slices.png"),
     "on_off_digits": SceneSpec("on_off_digits", "animations.on_off_digits", "OnOffDigits", "E7",
                                "On- and off-manifold parts of an adversarial perturbation on real digits (E7)",

@@ -222,6 +222,15 @@ def test_hook_shows_the_static_figure_without_a_video(tmp_path):
     assert md.startswith("before\n") and md.endswith("\nafter")
 
 
+def test_hook_fallback_says_where_the_scene_is_in_a_larger_figure(tmp_path):
+    """line_toy_2d falls back on the E1 snapshot figure, whose rows are mostly the chessboard."""
+    hook = load_hook()
+    md = hook.on_page_markdown('{{ video("line_toy_2d") }}', page(), {"docs_dir": str(tmp_path)}, None)
+    assert "E1-snapshots.png" in md and "(the line toy is the last row of this figure)" in md
+    md = hook.on_page_markdown('{{ video("clinging_3d") }}', page(), {"docs_dir": str(tmp_path)}, None)
+    assert "last row" not in md  # the chessboard scene's figure is its own
+
+
 def test_hook_embeds_a_fresh_video_and_ignores_a_stale_one(tmp_path):
     hook = load_hook()
     videos = tmp_path / hook.VIDEOS

@@ -2,8 +2,8 @@
 
 As tests/test_animations.py: each scene's last frame, rendered at 320x180 from a stored smoke result
 (tests/control_frames/E7-smoke and E3-smoke, so training-code changes do not move the picture), is
-compared with a stored PNG (on_off_digits.png, random_baseline.png); a negative control (another
-example digit, an earlier (n, k) pair) must fail the same comparison. Renders run at 5 frames per
+compared with a stored PNG (on_off_digits.png, random_baseline.png); a negative control (other medians in
+the result, an earlier (n, k) pair) must fail the same comparison. Renders run at 5 frames per
 second: the last frame is the end state of every animation, the same at any frame rate. The stored
 E7 smoke result is the whole result (80 KB), so its content hash is the one `run_cached("E7",
 "smoke", 0)` gives; loading it and drawing it needs no torch. Regenerate the control frames after a
@@ -46,11 +46,24 @@ def test_last_frame_matches_the_control_frame(scene, tmp_path):
     assert not differs(frame, control(scene))
 
 
-@pytest.mark.parametrize("scene, change", [("on_off_digits", {"example_index": 1}),
-                                           ("random_baseline", {"last_dim": 0})],
-                         ids=["another_digit", "earlier_n"])
-def test_another_digit_or_setting_fails_the_comparison(scene, change, tmp_path):
-    frame = last_frame(scene, stored(scene), tmp_path, FRAME_RATE, **change)
+def other_medians(result):
+    """The same E7 result with other medians: what the closing frame reads must show in it."""
+    import copy
+
+    other = copy.copy(result)
+    other.metrics = copy.deepcopy(result.metrics)
+    other.metrics["ae"].update(d_on_over_d_free=8.88, d_off_over_d_free=0.11, n_measured=999)
+    other.metrics["baseline_d_on_over_d_free"] = 1.1
+    return other
+
+
+@pytest.mark.parametrize("scene, change", [("on_off_digits", "other_medians"), ("random_baseline", {"last_dim": 0})],
+                         ids=["other_medians", "earlier_n"])
+def test_other_numbers_or_an_earlier_setting_fail_the_comparison(scene, change, tmp_path):
+    if change == "other_medians":  # the scene ends on the run's medians, not on one digit
+        frame = last_frame(scene, other_medians(stored(scene)), tmp_path, FRAME_RATE)
+    else:
+        frame = last_frame(scene, stored(scene), tmp_path, FRAME_RATE, **change)
     assert differs(frame, control(scene))
 
 
@@ -100,25 +113,25 @@ def test_grey_images_clip_to_the_box_and_keep_their_pixels():
     assert colour.shape == (4, 6, 4)
 
 
-def test_the_verdict_says_what_the_checks_say():
+def test_the_verdict_reads_the_medians_and_the_baseline():
     m = scene_module("on_off_digits")
     metrics = stored("on_off_digits").metrics
-    text = " ".join(t.text for t in m.OnOffDigits._verdict(metrics, 784, 16))
-    assert f"{metrics['ae']['d_on_over_d_free']:.2f}" in text
-    for key, ok in metrics["checks"].items():
-        if key.startswith("ae_"):
-            threshold = key.rsplit("_", 1)[1]
-            assert f"{threshold}:{'yes' if ok else 'no'}" in text  # Text.text drops the spaces
-    flipped = {**metrics, "checks": {key: not ok for key, ok in metrics["checks"].items()}}
-    assert " ".join(t.text for t in m.OnOffDigits._verdict(flipped, 784, 16)) != text
+    text = " ".join(t.original_text for t in m.OnOffDigits._verdict(metrics, 784, 16))
+    assert f"d_on / d_free = {metrics['ae']['d_on_over_d_free']:.2f}" in text
+    assert f"d_off / d_free = {metrics['ae']['d_off_over_d_free']:.2f}" in text
+    assert f"√(n/k) = {metrics['baseline_d_on_over_d_free']:.1f}" in text
+    assert "checks" not in text and "yes" not in text  # numbers beside the baseline, no pass/fail verdict
+    other = other_medians(stored("on_off_digits")).metrics
+    assert "8.88" in " ".join(t.original_text for t in m.OnOffDigits._verdict(other, 784, 16))
 
 
 def test_histogram_shares_sum_to_one_and_skip_nan():
     m = scene_module("random_baseline")
-    on = np.array([0.0, 0.1, 0.1, 0.999, 1.0, np.nan])  # (6,)
-    h = m.shares(on)  # (N_BINS,)
+    on = np.array([0.0, 0.1, 0.1, 0.999, 1.0, 5.0, np.nan])  # (7,), in units of a baseline of 1/3
+    h = m.shares(on, 1 / 3)  # (N_BINS,) over on / baseline in [0, X_MAX = 3]
     assert h.shape == (m.N_BINS,) and np.isclose(h.sum(), 1.0)
-    assert np.isclose(h[0], 0.2) and np.isclose(h[-1], 0.4)  # 1.0 falls in the last bin, NaN nowhere
+    assert np.isclose(h[0], 1 / 6) and np.isclose(h[-1], 0.5)  # 3.0 and beyond fall in the last bin, NaN nowhere
+    assert np.isclose(h[int(0.3 / (m.X_MAX / m.N_BINS))], 2 / 6)  # 0.1 / (1/3) = 0.3
     r = stored("random_baseline")
     assert [n for n, _ in m.e3_dims(r)] == sorted(n for n, _ in r.metrics["dims"])
 

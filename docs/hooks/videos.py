@@ -69,7 +69,8 @@ def _markup(name: str, page, config) -> str:
     caption = html.escape(spec.title)
     if kind == "figure":  # a markdown image: mkdocs checks and rewrites the link
         src = posixpath.relpath(f"{FIGURES}/{spec.fallback}", posixpath.dirname(page.file.src_uri) or ".")
-        return (f"![{caption}]({src}){{ .dmm-figure }}\n\n*{caption}. The animation of this figure is not "
+        where = f" ({html.escape(spec.fallback_note)})" if spec.fallback_note else ""
+        return (f"![{caption}]({src}){{ .dmm-figure }}\n\n*{caption}{where}. The animation of this figure is not "
                 f"rendered in this build: `dmm-edu animate {name}` renders it (see the lecturers' page).*\n")
     url = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
     base = posixpath.relpath(VIDEOS, url or ".")  # raw HTML links are not rewritten: relative to the page URL
