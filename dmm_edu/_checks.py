@@ -136,3 +136,91 @@ def check_rng(name: str, value: Any) -> np.random.Generator:
             f"{name} must be a numpy.random.Generator, e.g. np.random.default_rng(0); got {_describe(value)}"
         )
     return value
+
+
+def describe_type(hint: Any) -> str:
+    """A type annotation in words, for error messages: tuple[int, ...] -> "a tuple of integers"."""
+    import dataclasses
+    import types
+    import typing
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is type(None):
+        return "None"
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(describe_type(a) for a in args)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return f"a tuple of ({describe_type(args[0])})"
+        return "a tuple of " + str(len(args)) + " (" + ", ".join(describe_type(a) for a in args) + ")"
+    words = {bool: "True or False", int: "an integer", float: "a number", str: "a string"}
+    if hint in words:
+        return words[hint]
+    if dataclasses.is_dataclass(hint):
+        return f"a {hint.__name__}"
+    return getattr(hint, "__name__", str(hint))
+
+
+def check_type(name: str, value: Any, hint: Any) -> Any:
+    """Return `value` if it fits the annotation `hint` (lists become tuples for tuple fields), else raise
+    ValueError naming `name`, the value and the type in words.
+
+    Understood: bool, int (not bool), float (int accepted, not bool), str, None, unions (`int | None`),
+    `tuple[X, ...]`, `tuple[X, Y]` and dataclasses (an instance, its fields checked in turn as
+    `name.field`). Anything else is accepted as it is.
+    """
+    import dataclasses
+    import types
+    import typing
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+
+    def bad():
+        return ValueError(f"{name}={_describe(value)} is not accepted; expected {describe_type(hint)}")
+
+    if hint is type(None):
+        if value is not None:
+            raise bad()
+        return value
+    if origin in (typing.Union, types.UnionType):
+        for option in args:
+            try:
+                return check_type(name, value, option)
+            except ValueError:
+                continue
+        raise bad()
+    if origin is tuple:
+        if not isinstance(value, (tuple, list)):
+            raise bad()
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(check_type(f"{name}[{i}]", v, args[0]) for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise bad()
+        return tuple(check_type(f"{name}[{i}]", v, a) for i, (v, a) in enumerate(zip(value, args)))
+    if hint is bool:
+        if not isinstance(value, (bool, np.bool_)):
+            raise bad()
+        return bool(value)
+    if hint is int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise bad()
+        return int(value)
+    if hint is float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise bad()
+        return float(value) if isinstance(value, (np.integer, np.floating)) else value
+    if hint is str:
+        if not isinstance(value, str):
+            raise bad()
+        return value
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, hint):
+            raise bad()
+        hints = typing.get_type_hints(hint)
+        changes = {}
+        for f in dataclasses.fields(hint):
+            checked = check_type(f"{name}.{f.name}", getattr(value, f.name), hints[f.name])
+            if checked is not getattr(value, f.name):
+                changes[f.name] = checked
+        return dataclasses.replace(value, **changes) if changes else value
+    return value

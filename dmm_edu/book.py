@@ -22,13 +22,15 @@ from pathlib import Path
 from dmm_edu import claims
 from dmm_edu._checks import check_choice
 from dmm_edu.experiments.registry import EXPERIMENTS
-from dmm_edu.results import Result
+from dmm_edu.results import OutputFolderError, Result, prepare_folder
 
 PROFILE_ENV = "DMM_EDU_BOOK_PROFILE"
 VIDEOS_ENV = "DMM_EDU_BOOK_VIDEOS"  # read by docs/hooks/videos.py
 PROFILES = ("smoke", "book")  #: "full" is for readers with time; the site is built from these
 FIGURE_EXPERIMENTS = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E8i", "E9", "E9i", "E10", "E11", "E12")  #: experiments whose figures the chapters show (docs/figures/generated/)
 FIGURES_DIR = "figures/generated"  #: under docs_dir; gitignored, drawn at every build
+SITE_MARKER = ".dmm-edu-site"  #: written into every site folder `build` writes (hidden: mkdocs keeps it)
+MKDOCS_SITE = ("index.html", "sitemap.xml", "search/search_index.json")  #: files every mkdocs site has
 
 
 class BookBuildError(RuntimeError):
@@ -161,9 +163,30 @@ def predictions_markdown(results: dict[str, Result]) -> str:
     return "\n".join(lines)
 
 
+def prepare_site_dir(site_dir: str | Path) -> Path:
+    """Check `site_dir` before a build (which empties it) and mark it as a site; its absolute path.
+
+    Accepted: a new or empty folder, a site folder an earlier build wrote (it holds SITE_MARKER), or
+    a folder holding an mkdocs site (every file of MKDOCS_SITE). Anything else raises
+    OutputFolderError and is left untouched: `mkdocs build` would delete the files in it. The folder
+    is created and proven writable before any experiment runs.
+    """
+    path = Path(site_dir)
+    if path.is_dir() and any(path.iterdir()) and not (path / SITE_MARKER).is_file() \
+            and not all((path / f).is_file() for f in MKDOCS_SITE):
+        raise OutputFolderError(f"site_dir={str(site_dir)!r} holds files and is not a site that dmm-edu built (no "
+                                f"{SITE_MARKER}); building would delete them. Choose an empty or new folder")
+    path = prepare_folder(path, "site_dir")
+    (path / SITE_MARKER).write_text("a site built by `dmm-edu book build`; the next build replaces this folder's "
+                                    "content\n")
+    return path
+
+
 def build(profile: str = "book", site_dir: str | Path = "site", config_file: str | Path = "mkdocs.yml",
           progress: Callable[[str], None] | None = print, quiet: bool = False, videos: str | None = None) -> Path:
     """Run the book's experiments at `profile`, then `mkdocs build --strict`; the site folder.
+
+    site_dir: checked first (`prepare_site_dir`): a folder of other files is refused, never emptied.
 
     quiet: capture mkdocs' output (it appears in the BookBuildError if the build fails).
     videos: a manim quality ("low", "medium", "high", "4k") to render the lecture animations the
@@ -181,9 +204,9 @@ def build(profile: str = "book", site_dir: str | Path = "site", config_file: str
     env = dict(os.environ, **{PROFILE_ENV: profile, "NO_MKDOCS_2_WARNING": "1"})
     if videos is not None:
         env[VIDEOS_ENV] = videos  # docs/hooks/videos.py renders the missing or stale videos
+    site_dir = prepare_site_dir(site_dir)  # before any work: a folder of someone's files is refused
     os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too
     book_results(profile, progress=progress)  # train now, with progress; the hook then reads the cache
-    site_dir = Path(site_dir).resolve()
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file), "-d", str(site_dir)]
     if progress:
         progress(f"mkdocs build --strict -> {site_dir}")

@@ -20,3 +20,8 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("dmm_edu", appauthor=False))
+
+
+def results_dir() -> Path:
+    """Where `run_cached` keeps results: the cache folder's `results/` (not created here)."""
+    return cache_dir() / "results"

@@ -20,8 +20,9 @@ def book() -> None:
 
 _profile = click.option("--profile", type=click.Choice(PROFILES), default="book", show_default=True,
                         help="Which experiment results the book quotes: 'smoke' builds in seconds.")
-_site_dir = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"),
-                         show_default=True, help="Where the site is written.")
+_site_dir = click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"),
+                         show_default=True, help="Where the site is written: a new or empty folder, or an earlier "
+                                                 "build's (a folder of other files is refused, never emptied).")
 _config = click.option("--config-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                        default=Path("mkdocs.yml"), show_default=True, help="The book's mkdocs.yml.")
 
@@ -33,9 +34,12 @@ _videos = click.option("--videos", type=click.Choice(["low", "medium", "high", "
 
 def _build(profile: str, site_dir: Path, config_file: Path, videos: str | None) -> Path:
     from dmm_edu.book import BookBuildError, build
+    from dmm_edu.results import OutputFolderError
 
     try:
         return build(profile, site_dir, config_file, progress=lambda msg: click.echo(msg, err=True), videos=videos)
+    except OutputFolderError as err:
+        raise click.BadParameter(str(err), param_hint="--site-dir") from err
     except BookBuildError as err:
         raise click.ClickException(str(err)) from err
 

@@ -158,7 +158,7 @@ def test_only_correctly_classified_points_are_attacked(rng):
 def test_bad_settings_are_named():
     with pytest.raises(ValueError, match="model='resnet'"):
         run_experiment("E6", "smoke", model="resnet")
-    with pytest.raises(ValueError, match="name='svhn'"):
+    with pytest.raises(ValueError, match="dataset='svhn'"):
         run_experiment("E7", "smoke", dataset="svhn")
 
 

@@ -1,4 +1,5 @@
-"""Saved results: round trip, content hash, atomic writes, refusing foreign folders."""
+"""Saved results: round trip, content hash, atomic writes, refusing foreign folders.
+(The faults, one class at a time, are in test_faults_results.py.)"""
 
 import json
 
@@ -8,7 +9,7 @@ from click.testing import CliRunner
 
 from dmm_edu.cli import main
 from dmm_edu.experiments.base import config_for, run_experiment
-from dmm_edu.results import Result, is_result_dir, load_result, save_result
+from dmm_edu.results import CorruptResultError, OutputFolderError, Result, is_result_dir, load_result, save_result
 
 
 def make_result(rng):
@@ -42,14 +43,14 @@ def test_tampered_result_is_rejected(tmp_path, rng):
     record = json.loads((tmp_path / "out" / "metrics.json").read_text())
     record["metrics"]["a"] = 0.9
     (tmp_path / "out" / "metrics.json").write_text(json.dumps(record))
-    with pytest.raises(ValueError, match="content hash mismatch"):
+    with pytest.raises(CorruptResultError, match="content hash mismatch"):
         load_result(tmp_path / "out")
 
 
 def test_foreign_folder_is_never_overwritten(tmp_path, rng):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="out=.*not a dmm_edu result"):
+    with pytest.raises(OutputFolderError, match="out=.*not a dmm_edu result"):
         save_result(make_result(rng), tmp_path / "out")
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
 
@@ -127,14 +128,14 @@ def test_failed_replacement_brings_the_earlier_result_back(tmp_path, rng, monkey
 
     def flaky(src, dst):
         calls.append((src, dst))
-        if len(calls) == 2:  # moving the new result into place fails
+        if len(calls) == 3:  # the earlier pair is aside; moving the new arrays into place fails
             raise OSError("disk full")
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", flaky)
     new = make_result(rng)
     new.metrics["a"] = 2.0
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputFolderError, match="out=.*disk full.*earlier result there is kept"):
         save_result(new, tmp_path / "out")
     monkeypatch.setattr(os, "replace", real_replace)
     assert load_result(tmp_path / "out").content_hash() == before

@@ -19,9 +19,9 @@ import numpy as np
 import torch
 
 from dmm_edu import published
-from dmm_edu._checks import check_choice, check_positive_int
+from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.boundary.distances import Distances
-from dmm_edu.data.images import load_dataset
+from dmm_edu.data.images import DATASETS, load_dataset
 from dmm_edu.data.image_dataset import ImageDataset
 from dmm_edu.manifold import Frames, PCAProjector, random_frame
 from dmm_edu.torch_nn import MLP, SmallCNN, TrainConfig, evaluate, predict, train_classifier
@@ -52,6 +52,27 @@ class ImageRecipe:
     overshoot: float = 0.02  #: DeepFool overshoot (the DeepFool paper's value)
     n_examples: int = 8  #: attacked images kept (with their perturbations) for the figure grids
     device: str = "auto"  #: where torch computes ("auto": cuda, then mps, then cpu)
+
+
+def check_image_recipe(recipe: ImageRecipe) -> None:
+    """ValueError naming the field for shared settings no run can use (before any data is loaded)."""
+    from dmm_edu.torch_nn.device import pick_device
+
+    check_choice("dataset", recipe.dataset, DATASETS)
+    if recipe.n_per_class is not None:
+        check_positive_int("n_per_class", recipe.n_per_class)
+    check_choice("model", recipe.model, MODELS)
+    if not (isinstance(recipe.hidden, tuple) and recipe.hidden):
+        raise ValueError(f"hidden={recipe.hidden!r} is not accepted; expected a non-empty tuple of widths >= 1")
+    for i, width in enumerate(recipe.hidden):
+        check_positive_int(f"hidden[{i}]", width)
+    check_positive_int("epochs", recipe.epochs)
+    check_positive_float("lr", recipe.lr)
+    check_positive_int("n_attack", recipe.n_attack)
+    check_positive_int("steps", recipe.steps)
+    check_positive_float("overshoot", recipe.overshoot, allow_zero=True)
+    check_positive_int("n_examples", recipe.n_examples)
+    pick_device(recipe.device)  # ValueError for a device torch does not know or this machine lacks
 
 
 # ---------------------------------------------------------------- data, classifier, attacked points

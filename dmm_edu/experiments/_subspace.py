@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.data.synthetic import subspace_world
 from dmm_edu.numpy_nn import MLP, SGD, accuracy, train
 
@@ -30,6 +31,28 @@ class Recipe:
     epochs: int = 40  #: passes over the training data
     n_attack: int = 200  #: correctly classified test points attacked per measurement
     dtype: str = "float64"  #: the network's float type; "float32" halves the cost of training
+
+
+def check_recipe(recipe: Recipe, name: str = "recipe") -> None:
+    """ValueError naming the field (`recipe.n`, …) for a recipe that cannot make a world and train a network."""
+    if not isinstance(recipe, Recipe):
+        raise ValueError(f"{name}={recipe!r} is not accepted; expected a Recipe")
+    n = check_positive_int(f"{name}.n", recipe.n, minimum=2)
+    k = check_positive_int(f"{name}.k", recipe.k, minimum=2)  # quadrant labels use (z1, z2)
+    if k >= n:
+        raise ValueError(f"{name}.k={k} is not accepted; expected 2 <= k < n = {n} (the off-manifold space needs n > k)")
+    check_positive_int(f"{name}.n_train", recipe.n_train)
+    check_positive_int(f"{name}.n_test", recipe.n_test)
+    if not (isinstance(recipe.hidden, tuple) and recipe.hidden):
+        raise ValueError(f"{name}.hidden={recipe.hidden!r} is not accepted; expected a non-empty tuple of widths >= 1")
+    for i, width in enumerate(recipe.hidden):
+        check_positive_int(f"{name}.hidden[{i}]", width)
+    check_positive_float(f"{name}.c", recipe.c)
+    check_positive_float(f"{name}.lr", recipe.lr)
+    check_positive_int(f"{name}.batch_size", recipe.batch_size)
+    check_positive_int(f"{name}.epochs", recipe.epochs, minimum=0)
+    check_positive_int(f"{name}.n_attack", recipe.n_attack)
+    check_choice(f"{name}.dtype", recipe.dtype, ("float32", "float64"))
 
 
 def make_world(recipe: Recipe, rng: np.random.Generator):

@@ -1,9 +1,13 @@
 """Running an experiment: pick its config for a profile, run it with a seeded generator, save.
 
 Every experiment module defines a config dataclass, `CONFIGS = {"smoke": …, "book": …, "full": …}`
-and `run(config, rng, progress=None) -> (metrics, arrays)`. This module turns that into a
-`Result` with provenance, and (with `out`) a saved result folder. Profiles: `smoke` (seconds; the
-tests), `book` (what the book shows; CPU minutes), `full` (the paper's scale).
+and `run(config, rng, progress=None) -> (metrics, arrays)`, and may define `check_config(config)`
+(ValueError naming a field whose value it cannot run). This module turns that into a `Result` with
+provenance, and (with `out`) a saved result folder. Everything that can be checked is checked before
+the work: the experiment id (any case), the profile, the seed, every override (a known field, of
+its annotated type, in the experiment's range) and the output folder (writable, not someone else's).
+Profiles: `smoke` (seconds; the tests), `book` (what the book shows; CPU minutes), `full` (the
+paper's scale).
 """
 
 from __future__ import annotations
@@ -13,20 +17,22 @@ import hashlib
 import importlib
 import json
 import time
+import typing
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from dmm_edu._checks import check_choice
-from dmm_edu.experiments.registry import get_experiment
+from dmm_edu._checks import check_choice, check_type
+from dmm_edu.experiments.registry import canonical_id, get_experiment
 from dmm_edu.results import (
+    CorruptResultError,
     Result,
     as_json,
-    check_out_dir,
     code_hash,
-    is_result_dir,
     load_result,
+    prepare_folder,
+    prepare_out_dir,
     provenance,
     save_result,
 )
@@ -35,7 +41,7 @@ PROFILES = ("smoke", "book", "full")
 
 
 def load_module(experiment_id: str):
-    """The module implementing an experiment (ValueError if it is only planned)."""
+    """The module implementing an experiment (id in any case; ValueError if it is only planned)."""
     spec = get_experiment(experiment_id)
     if not spec.available:
         raise ValueError(f"experiment={experiment_id!r} is planned but not implemented yet; "
@@ -44,41 +50,66 @@ def load_module(experiment_id: str):
 
 
 def config_for(experiment_id: str, profile: str = "book", **overrides):
-    """The config of `experiment_id` at `profile`, with fields replaced by `overrides`."""
+    """The config of `experiment_id` at `profile`, with fields replaced by `overrides`, checked.
+
+    ValueError naming the field for an unknown field, a value not of the field's annotated type
+    (`tuple[int, ...]`, `int | None`, …; a list is accepted for a tuple), or a value outside what the
+    experiment accepts (its `check_config`). Nothing runs before these checks.
+    """
     profile = check_choice("profile", profile, PROFILES)
-    config = load_module(experiment_id).CONFIGS[profile]
+    module = load_module(experiment_id)
+    config = module.CONFIGS[profile]
     fields = {f.name for f in dataclasses.fields(config)}
     unknown = sorted(set(overrides) - fields)
     if unknown:
-        raise ValueError(f"unknown config field(s) {unknown} for {experiment_id}; accepted: {sorted(fields)}")
-    return dataclasses.replace(config, **overrides)
+        raise ValueError(f"unknown config field(s) {unknown} for {canonical_id(experiment_id)}; "
+                         f"accepted: {sorted(fields)}")
+    hints = typing.get_type_hints(type(config))
+    overrides = {name: check_type(name, value, hints[name]) for name, value in overrides.items()}
+    config = dataclasses.replace(config, **overrides)
+    check = getattr(module, "check_config", None)
+    if check is not None:
+        check(config)
+    return config
+
+
+def check_seed(seed) -> int:
+    """`seed` as an int if it is a non-negative integer; ValueError otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r} is not accepted; expected a non-negative integer")
+    return int(seed)
 
 
 def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out: str | Path | None = None,
-                   progress: Callable[[str], None] | None = None, **overrides) -> Result:
-    """Run one experiment and return its Result; with `out`, also save it there (atomically).
+                   progress: Callable[[str], None] | None = None, force: bool = False, **overrides) -> Result:
+    """Run one experiment and return its Result; with `out`, also save it there (see `save_result`).
 
-    The seed feeds one `np.random.Generator` that makes every random draw of the run.
+    experiment_id: a registered id in any case ("e8i" runs "E8i"; the result records "E8i"). The seed
+    feeds one `np.random.Generator` that makes every random draw of the run. Before any work: the
+    config and `overrides` are checked (`config_for`) and `out` is checked and proven writable
+    (`prepare_out_dir`: a folder of other files, another experiment's result without `force`, an
+    unwritable place raise OutputFolderError).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed={seed!r} is not accepted; expected a non-negative integer")
-    if out is not None:
-        check_out_dir(out)  # fail before the work, not after it
+    experiment_id = canonical_id(experiment_id)
+    seed = check_seed(seed)
     module = load_module(experiment_id)
     config = config_for(experiment_id, profile, **overrides)
-    rng = np.random.default_rng(int(seed))
+    if out is not None:
+        prepare_out_dir(out, experiment_id, profile, seed, force=force)  # fail before the work, not after it
+    rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     metrics, arrays = module.run(config, rng, progress=progress)
-    result = Result(experiment=experiment_id, profile=profile, seed=int(seed), config=as_json(dataclasses.asdict(config)),
+    result = Result(experiment=experiment_id, profile=profile, seed=seed, config=as_json(dataclasses.asdict(config)),
                     metrics=as_json(metrics), arrays=arrays, provenance=provenance(time.perf_counter() - t0, module.__name__))
     if out is not None:
-        save_result(result, out)
+        save_result(result, out, force=force)
     return result
 
 
 def cache_key(experiment_id: str, profile: str, seed: int, config) -> str:
     """What a cached result depends on: experiment, profile, seed, the full config and the code (`code_hash`:
     the experiment's module, this runner and every dmm_edu module they import)."""
+    experiment_id = canonical_id(experiment_id)
     spec = json.dumps({"experiment": experiment_id, "profile": profile, "seed": int(seed),
                        "config": as_json(dataclasses.asdict(config))}, sort_keys=True)
     return hashlib.sha256((spec + code_hash(get_experiment(experiment_id).module)).encode()).hexdigest()[:16]
@@ -88,20 +119,26 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
                progress: Callable[[str], None] | None = None, **overrides) -> Result:
     """`run_experiment`, unless the same experiment, profile, seed, config and code already ran.
 
-    Results live in `cache` (default: the dmm_edu cache folder's `results/`), one folder per key;
-    a folder that fails its content-hash check is recomputed. Editing any source the result
-    depends on (see `dmm_edu.results.code_hash`) changes the key, so a cached number never outlives
-    the code that made it.
+    Results live in `cache` (default: the dmm_edu cache folder's `results/`, `dmm_edu.cache.results_dir`),
+    one folder per key. An entry that cannot be used (a damaged or missing file, a content hash that
+    does not match, an older format: any CorruptResultError) is recomputed and replaced; one left
+    half-replaced by a crash is first restored. Editing any source the result depends on (see
+    `dmm_edu.results.code_hash`) changes the key, so a cached number never outlives the code that
+    made it. The cache folder is created and proven writable before any work (OutputFolderError).
     """
-    from dmm_edu.cache import cache_dir
+    from dmm_edu.cache import ENV_VAR as CACHE_ENV
+    from dmm_edu.cache import results_dir
 
+    experiment_id, seed = canonical_id(experiment_id), check_seed(seed)
     config = config_for(experiment_id, profile, **overrides)
     key = cache_key(experiment_id, profile, seed, config)
-    folder = Path(cache) if cache is not None else cache_dir() / "results"
-    folder = folder / f"{experiment_id}-{profile}-s{seed}-{key}"
-    if is_result_dir(folder):
-        try:
-            return load_result(folder)
-        except ValueError:
-            pass  # tampered or damaged: run again and replace it
-    return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, **overrides)
+    root = prepare_folder(cache if cache is not None else results_dir(), "cache",
+                          "" if cache is not None else f" (the default cache; set {CACHE_ENV} to use another folder)")
+    folder = root / f"{experiment_id}-{profile}-s{seed}-{key}"
+    try:
+        return load_result(folder)
+    except FileNotFoundError:
+        pass  # not computed yet
+    except CorruptResultError:
+        pass  # damaged, tampered or outdated: run again and replace it
+    return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, force=True, **overrides)

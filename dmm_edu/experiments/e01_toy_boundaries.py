@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.boundary import flat_manifold
 from dmm_edu.data.toys import chessboard, line_toy
 from dmm_edu.experiments._toy_training import (
@@ -157,6 +158,31 @@ def summarise(runs: list[dict], config: Config) -> dict:
     if reached and "normal_margin_late" in reached[0]:
         s["normal_margin_late_median"] = _median([float(np.median(r["normal_margin_late"])) for r in reached])
     return s
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    check_positive_int("board", config.board, minimum=2)
+    if not (isinstance(config.recipes, tuple) and config.recipes):
+        raise ValueError(f"recipes={config.recipes!r} is not accepted; expected a non-empty tuple of {sorted(RECIPES)}")
+    for i, recipe in enumerate(config.recipes):
+        check_choice(f"recipes[{i}]", recipe, RECIPES)
+    check_positive_int("n_seeds", config.n_seeds)
+    check_positive_float("late_factor", config.late_factor)
+    if config.late_factor < 1:
+        raise ValueError(f"late_factor={config.late_factor!r} is not accepted; expected a number >= 1 (training "
+                         "goes on past T)")
+    check_positive_int("max_steps", config.max_steps)
+    check_positive_int("snapshot_every", config.snapshot_every)
+    fr = list(config.fractions)
+    if not fr or fr != sorted(fr) or fr[0] < 0 or fr[-1] != config.late_factor or 1.0 not in fr:
+        raise ValueError(f"fractions={tuple(fr)} is not accepted; expected increasing fractions of T from >= 0, "
+                         f"including 1.0 (T) and ending at late_factor={config.late_factor}")
+    check_positive_int("resolution", config.resolution, minimum=2)
+    check_positive_float("s_max", config.s_max)
+    check_positive_int("n_grid", config.n_grid, minimum=2)
+    check_choice("dtype", config.dtype, ("float32", "float64"))
+    check_positive_int("workers", config.workers)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

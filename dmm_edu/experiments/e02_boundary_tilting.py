@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.attacks import deepfool
 from dmm_edu.numpy_nn import MLP, SGD, accuracy, train
 
@@ -50,6 +51,22 @@ def line_data(n: int, n_points: int, rng: np.random.Generator):
     x = np.zeros((n_points, n))
     x[:, 0] = t
     return x, (t > 0).astype(np.int64)
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    for name in ("dims", "tilts", "init_scales"):
+        if not getattr(config, name):
+            raise ValueError(f"{name}={getattr(config, name)!r} is not accepted; expected a non-empty tuple")
+    for i, n in enumerate(config.dims):
+        check_positive_int(f"dims[{i}]", n, minimum=2)
+    for i, t in enumerate(config.tilts):
+        check_positive_float(f"tilts[{i}]", t, allow_zero=True)
+    for i, c in enumerate(config.init_scales):
+        check_positive_float(f"init_scales[{i}]", c)
+    check_positive_int("n_points", config.n_points, minimum=2)
+    check_positive_int("steps", config.steps)
+    check_positive_float("lr", config.lr)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

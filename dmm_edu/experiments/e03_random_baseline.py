@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.data.synthetic import subspace_world
 from dmm_edu.manifold import on_fraction, random_baseline, sample_random_on_fraction
 from dmm_edu.numpy_nn import MLP
@@ -36,6 +37,21 @@ CONFIGS = {
     "book": Config(),
     "full": Config(n_vectors=20000, n_points=3000),
 }
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    if not config.dims:
+        raise ValueError(f"dims={config.dims!r} is not accepted; expected a non-empty tuple of (n, k) pairs")
+    for i, (n, k) in enumerate(config.dims):
+        check_positive_int(f"dims[{i}][0]", n, minimum=2)
+        check_positive_int(f"dims[{i}][1]", k, minimum=2)  # the data's labels use (z1, z2)
+        if k >= n:
+            raise ValueError(f"dims[{i}]={(n, k)!r} is not accepted; expected 2 <= k < n")
+    check_positive_int("n_vectors", config.n_vectors)
+    check_positive_int("n_points", config.n_points)
+    check_positive_int("hidden", config.hidden)
+    check_positive_float("c", config.c)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dmm_edu._checks import check_positive_float
 from dmm_edu.boundary.distances import gradient_on_fraction
-from dmm_edu.experiments._subspace import Recipe, attack_set, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, check_recipe, attack_set, clean_accuracy, make_model, make_world, train_model
 from dmm_edu.manifold import random_baseline
 
 
@@ -35,6 +36,15 @@ CONFIGS = {
     "full": Config(init_scales=(0.25, 0.5, 1.0, 1.41, 2.0, 2.5, 3.0),
                    recipe=Recipe(n_train=10000, epochs=100, dtype="float32")),
 }
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    if not config.init_scales:
+        raise ValueError(f"init_scales={config.init_scales!r} is not accepted; expected a non-empty tuple")
+    for i, c in enumerate(config.init_scales):
+        check_positive_float(f"init_scales[{i}]", c)
+    check_recipe(config.recipe)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

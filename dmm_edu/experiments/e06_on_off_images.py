@@ -22,9 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.attacks import deepfool
 from dmm_edu.boundary.distances import minimal_distances
 from dmm_edu.experiments._images import (
+    check_image_recipe,
     PUBLISHED,
     ImageRecipe,
     attack_points,
@@ -69,6 +71,17 @@ def tangent_spaces(config: Config, train, x: torch.Tensor, rng: np.random.Genera
               "local_pca": Frames(local.basis(x_rows), check=False),  # (M, n, k) one per point (orthonormal by SVD)
               "random_frame": random_frame(X.shape[1], config.k, rng)}  # (n, k) control
     return frames, {"pca_captured": pca.captured}
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    check_image_recipe(config)
+    check_positive_int("k", config.k)
+    check_positive_int("local_k", config.local_k)
+    check_positive_int("n_neighbors", config.n_neighbors, minimum=config.local_k + 1)
+    if config.local_ref_per_class is not None:
+        check_positive_int("local_ref_per_class", config.local_ref_per_class)
+    check_positive_float("published_rtol", config.published_rtol)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.attacks import deepfool, pgd
 from dmm_edu.boundary.distances import SPACES, distances_from, gradient_on_fraction, minimal_distances
 from dmm_edu.experiments._images import (
+    check_image_recipe,
     MNIST_NAMES,
     PUBLISHED,
     ImageRecipe,
@@ -117,6 +119,25 @@ def karner_comparison(config: Config, ours: dict) -> dict:
                                    f"{config.dataset}, {config.model}, k = {config.k}")
     return {key: compare(ours[key], karner[key], config.published_rtol, why)
             for key in ("d_on_over_d_free", "d_off_over_d_free")}
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    check_image_recipe(config)
+    check_positive_int("k", config.k)
+    for i, channels in enumerate(config.ae_channels):
+        check_positive_int(f"ae_channels[{i}]", channels)
+    check_positive_int("ae_epochs", config.ae_epochs)
+    check_positive_float("ae_lr", config.ae_lr)
+    check_positive_int("ae_batch_size", config.ae_batch_size)
+    check_positive_float("pgd_alpha", config.pgd_alpha)
+    check_positive_int("pgd_steps", config.pgd_steps)
+    if not config.pgd_eps:
+        raise ValueError(f"pgd_eps={config.pgd_eps!r} is not accepted; expected a non-empty tuple of budgets > 0")
+    for i, eps in enumerate(config.pgd_eps):
+        check_positive_float(f"pgd_eps[{i}]", eps)
+    check_positive_int("pgd_ladder_steps", config.pgd_ladder_steps)
+    check_positive_float("published_rtol", config.published_rtol)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

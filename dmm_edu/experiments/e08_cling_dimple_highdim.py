@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.boundary.distances import minimal_distances
-from dmm_edu.experiments._subspace import Recipe, attack_set, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, check_recipe, attack_set, clean_accuracy, make_model, make_world, train_model
 from dmm_edu.manifold import baselines
 from dmm_edu.numpy_nn import accuracy
 
@@ -58,6 +59,20 @@ def _check_epochs(epochs) -> tuple[int, ...]:
     if not e or any(not isinstance(v, (int, np.integer)) or v < 0 for v in e) or list(e) != sorted(set(e)):
         raise ValueError(f"epochs={epochs!r} is not accepted; expected strictly increasing non-negative integers")
     return e
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    if not config.init_scales:
+        raise ValueError(f"init_scales={config.init_scales!r} is not accepted; expected a non-empty tuple")
+    for i, c in enumerate(config.init_scales):
+        check_positive_float(f"init_scales[{i}]", c)
+    e = list(config.epochs)
+    if not e or e != sorted(set(e)):
+        raise ValueError(f"epochs={config.epochs!r} is not accepted; expected strictly increasing epoch counts")
+    for i, epoch in enumerate(e):
+        check_positive_int(f"epochs[{i}]", epoch, minimum=0)
+    check_recipe(config.recipe)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu import published
 from dmm_edu.attacks import deepfool
 from dmm_edu.boundary.distances import minimal_distances
 from dmm_edu.experiments._images import (
+    check_image_recipe,
     MNIST_NAMES,
     ImageRecipe,
     build_model,
@@ -139,6 +141,14 @@ def karner_comparison(curves: dict, epochs: np.ndarray, config: Config) -> dict:
             "first_within_rtol": bool(abs(ours[0] - first) <= config.published_rtol * first),
             "reason": ("d_free falls as in Karner's curve" if falls else "d_free does not fall, unlike Karner's curve")
                       + "; differs: " + ", ".join(differs)}
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    check_image_recipe(config)
+    check_positive_int("k", config.k)
+    measure_epochs(config)  # ValueError for epochs that are not increasing or pass `epochs`
+    check_positive_float("published_rtol", config.published_rtol)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

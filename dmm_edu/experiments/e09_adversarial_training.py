@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dmm_edu._checks import check_rng
+from dmm_edu._checks import check_positive_float, check_positive_int, check_rng
 from dmm_edu.attacks import pgd
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
 from dmm_edu.boundary.distances import Distances, minimal_distances
-from dmm_edu.experiments._subspace import Recipe, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, check_recipe, clean_accuracy, make_model, make_world, train_model
 from dmm_edu.manifold import baselines
 from dmm_edu.numpy_nn import SGD, accuracy
 
@@ -81,6 +81,17 @@ def adversarial_train(model, x, y, *, eps: float, steps: int, alpha: float, lr: 
             opt.step()
     return losses
 # --8<-- [end:adversarial_train]
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    check_positive_float("eps", config.eps)
+    check_positive_int("steps", config.steps)
+    check_positive_float("alpha_factor", config.alpha_factor)
+    check_recipe(config.recipe)
+    check_positive_int("slice_points", config.slice_points, minimum=0)
+    check_positive_int("slice_resolution", config.slice_resolution, minimum=3)
+    check_positive_float("slice_extent", config.slice_extent)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

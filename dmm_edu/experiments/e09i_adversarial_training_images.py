@@ -36,6 +36,7 @@ from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.attacks import deepfool, pgd
 from dmm_edu.boundary.distances import Distances, minimal_distances
 from dmm_edu.experiments._images import (
+    check_image_recipe,
     ImageRecipe,
     attack_points,
     build_model,
@@ -72,6 +73,7 @@ CONFIGS = {
 
 def check_config(config: Config) -> None:
     """ValueError for AT settings outside their range (before any work)."""
+    check_image_recipe(config)
     if config.eps is not None:
         check_positive_float("eps", config.eps)
     check_positive_float("eps_over_d_free", config.eps_over_d_free)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from dmm_edu.experiments._images import compare, load_images, torch_generator, train_model
+from dmm_edu.experiments._images import check_image_recipe, compare, load_images, torch_generator, train_model
 from dmm_edu.experiments._mislabeled import TARGETS, new_targets
 from dmm_edu.experiments._mislabeled_images import (
     PUBLISHED,
@@ -74,6 +74,7 @@ FULL_CIFAR10 = {"dataset": "cifar10", "model": "cnn", "epochs": 30, "eps": (0.25
 def check_config(config: Config) -> None:
     """ValueError naming the field for a config this experiment cannot run."""
     check_mislabeled_config(config)
+    check_image_recipe(config)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

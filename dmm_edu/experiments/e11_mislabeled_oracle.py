@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.attacks import deepfool, pgd
 from dmm_edu.experiments._mislabeled import TARGETS, new_targets
-from dmm_edu.experiments._subspace import Recipe, attack_set, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, check_recipe, attack_set, clean_accuracy, make_model, make_world, train_model
 from dmm_edu.numpy_nn import SGD, accuracy, train
 
 SPACES = ("off", "free")
@@ -65,6 +66,23 @@ CONFIGS = {
                    variants=tuple((t, s) for t in TARGETS for s in SPACES), steps=100,
                    recipe=Recipe(n_train=10000, epochs=100, n_attack=1000)),
 }
+
+
+def check_config(config: Config) -> None:
+    """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
+    if not config.eps_over_d_off:
+        raise ValueError(f"eps_over_d_off={config.eps_over_d_off!r} is not accepted; expected a non-empty tuple")
+    for i, eps in enumerate(config.eps_over_d_off):
+        check_positive_float(f"eps_over_d_off[{i}]", eps)
+    if not config.variants:
+        raise ValueError(f"variants={config.variants!r} is not accepted; expected a non-empty tuple of "
+                         f"(targets, space) pairs, targets in {TARGETS}, space in {SPACES}")
+    for i, (targets, space) in enumerate(config.variants):
+        check_choice(f"variants[{i}][0]", targets, TARGETS)
+        check_choice(f"variants[{i}][1]", space, SPACES)
+    check_positive_int("steps", config.steps)
+    check_positive_float("alpha_factor", config.alpha_factor)
+    check_recipe(config.recipe)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

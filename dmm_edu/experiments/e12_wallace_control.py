@@ -35,7 +35,7 @@ import torch
 
 from dmm_edu import published
 from dmm_edu._checks import check_float_range, check_positive_int
-from dmm_edu.experiments._images import compare, load_images, torch_generator, train_model
+from dmm_edu.experiments._images import check_image_recipe, compare, load_images, torch_generator, train_model
 from dmm_edu.experiments._mislabeled import new_targets
 from dmm_edu.experiments._mislabeled_images import (
     PUBLISHED,
@@ -80,6 +80,7 @@ FULL_CIFAR10 = {"dataset": "cifar10", "model": "cnn", "epochs": 30, "eps": (0.5,
 def check_config(config: Config) -> None:
     """ValueError naming the field for a config this experiment cannot run."""
     check_mislabeled_config(config)
+    check_image_recipe(config)
     check_float_range("early_accuracy", config.early_accuracy, 0.0, 1.0)
     check_positive_int("check_every", config.check_every)
     check_positive_int("max_early_epochs", config.max_early_epochs)

@@ -62,6 +62,16 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
 }
 
 
+def canonical_id(experiment_id: str) -> str:
+    """`experiment_id` as registered, matched without regard to case ("e8i", "E8I" -> "E8i");
+    ValueError naming the accepted ids for one that is not registered."""
+    if isinstance(experiment_id, str):
+        for registered in EXPERIMENTS:
+            if registered.lower() == experiment_id.lower():
+                return registered
+    return check_choice("experiment", experiment_id, EXPERIMENTS)
+
+
 def get_experiment(experiment_id: str) -> ExperimentSpec:
-    """The spec registered as `experiment_id` ("E1" … "E14")."""
-    return EXPERIMENTS[check_choice("experiment", experiment_id, EXPERIMENTS)]
+    """The spec registered as `experiment_id` ("E1" … "E14", in any case)."""
+    return EXPERIMENTS[canonical_id(experiment_id)]

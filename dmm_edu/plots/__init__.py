@@ -24,7 +24,7 @@ from dmm_edu.plots import baseline, on_off, style, tilting, toys  # noqa: F401  
 from dmm_edu.plots import adversarial, on_off_images, training_curves
 from dmm_edu.plots import images_training
 from dmm_edu.plots import mislabeled_images
-from dmm_edu.results import Result, load_result
+from dmm_edu.results import Result, load_result, prepare_folder
 
 FIGURES: dict[str, dict[str, Callable]] = {
     "E1": toys.FIGURES,
@@ -46,6 +46,8 @@ FORMATS = ("png", "svg", "pdf")
 
 
 def _as_result(result) -> Result:
+    """A Result, or the one saved in a folder (FileNotFoundError for no result there,
+    dmm_edu.results.CorruptResultError, naming the folder and how to fix it, for a damaged one)."""
     if isinstance(result, Result):
         return result
     if isinstance(result, (str, Path)):
@@ -73,12 +75,15 @@ def plot(result: Result | str | Path, name: str | None = None):
 
 
 def save_figures(result: Result | str | Path, out_dir: str | Path, fmt: str = "png", dpi: int = 150) -> list[Path]:
-    """Draw every figure of the result's experiment into `out_dir` as `{id}-{name}.{fmt}`; the paths written."""
+    """Draw every figure of the result's experiment into `out_dir` as `{id}-{name}.{fmt}`; the paths written.
+
+    `out_dir` is created and proven writable first (dmm_edu.results.OutputFolderError if it cannot be).
+    """
     result = _as_result(result)
     fmt = check_choice("fmt", fmt, FORMATS)
     names = figure_names(result.experiment)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out_dir, "out_dir")
     written = []
     for name in names:
         path = out_dir / f"{result.experiment}-{name}.{fmt}"
