@@ -15,6 +15,9 @@ import click
 from dmm_edu.animate import FORMATS, QUALITIES, SCENES
 
 PROFILES = ("smoke", "book", "full")  # as dmm_edu.experiments.base.PROFILES, without importing it here
+NEEDS_MANIM = ("the animations need manim ({detail}): install it with pip install -e '.[animations]' from a git "
+               "checkout, after the system libraries it needs (Debian/Ubuntu: sudo apt-get install libcairo2-dev "
+               "libpango1.0-dev pkg-config); `dmm-edu doctor` checks them")
 
 
 SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment:4s} {spec.title.split(' (')[0]}"
@@ -39,8 +42,13 @@ SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment
 def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, result_dir: Path | None,
             bars: bool) -> None:
     """Render SCENE (or all scenes) from the saved result of its experiment."""
-    from dmm_edu.animate import render
+    import importlib.util
 
+    from dmm_edu.animate import render
+    from dmm_edu.results import OutputFolderError, prepare_folder
+
+    if importlib.util.find_spec("manim") is None:  # before any experiment runs
+        raise click.ClickException(NEEDS_MANIM.format(detail="manim is not installed"))
     result = None
     if result_dir is not None:
         from dmm_edu.results import load_result
@@ -56,10 +64,20 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
             raise click.BadParameter(f"{str(result_dir)!r} holds an {result.experiment} result; {scene} draws "
                                      + ", ".join(sorted({SCENES[n].experiment for n in names})), param_hint="--result")
         names = drawn
+    try:
+        prepare_folder(out, "--out")  # created and proven writable before any experiment runs or scene renders
+    except OutputFolderError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from exc
     total = 0.0
     for i, name in enumerate(names, 1):
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
-        done = render(name, quality, fmt, profile, seed, out, result=result, progress=click.echo, show_bars=bars)
+        try:
+            done = render(name, quality, fmt, profile, seed, out, result=result, progress=click.echo,
+                          show_bars=bars)
+        except ImportError as exc:  # manim is there but cannot load (the system libraries of its text rendering)
+            raise click.ClickException(NEEDS_MANIM.format(detail=f"{type(exc).__name__}: {exc}")) from exc
+        except FileNotFoundError as exc:  # no animations/ folder: an install from the wheel
+            raise click.ClickException(str(exc)) from exc
         total += done.render_s
     if len(names) > 1:
         click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")

@@ -55,7 +55,7 @@ def prefetch(names: tuple[str, ...], no_progress: bool) -> None:
     for name in _names(names):
         try:
             paths = prefetch_dataset(name, progress=not no_progress)
-        except (DatasetUnavailableError, CorruptDataError, PermissionError) as exc:
+        except (DatasetUnavailableError, CorruptDataError, OSError) as exc:  # OSError: the cache folder
             raise click.ClickException(f"{name}: {exc}") from exc
         click.echo(f"{name}: ready ({len(paths)} files checked)")
         for path in paths:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from dmm_edu._checks import check_positive_int
+from dmm_edu._checks import check_positive_float, check_positive_int
 
 
 @dataclass
@@ -30,6 +30,16 @@ class TourConfig:
     epochs: int = 15  #: passes over the training data
     n_attack: int = 200  #: correctly classified test points to attack
     seed: int = 0  #: seed of the one generator every random draw uses
+
+    def __post_init__(self) -> None:
+        """Refuse a bad field by name before any work (a NaN init scale would train to NaN otherwise)."""
+        for name in ("n", "k", "n_train", "n_test", "hidden", "batch_size", "epochs", "n_attack"):
+            setattr(self, name, check_positive_int(name, getattr(self, name)))
+        self.seed = check_positive_int("seed", self.seed, minimum=0)
+        self.c = check_positive_float("c", self.c)
+        self.lr = check_positive_float("lr", self.lr)
+        if not 2 <= self.k <= self.n:
+            raise ValueError(f"k={self.k} is not accepted; the quadrant labels need 2 <= k <= n = {self.n}")
 
     @property
     def total_steps(self) -> int:
@@ -57,13 +67,22 @@ def run_tour(config: TourConfig | None = None, progress: Callable[[int, int], No
     from dmm_edu.numpy_nn import MLP, SGD, accuracy, train
 
     cfg = config or TourConfig()
-    rng = np.random.default_rng(check_positive_int("seed", cfg.seed, minimum=0))
+    if not isinstance(cfg, TourConfig):
+        raise TypeError(f"config must be a TourConfig or None; got {type(cfg).__name__}")
+    rng = np.random.default_rng(cfg.seed)
     world = subspace_world(n=cfg.n, k=cfg.k, n_train=cfg.n_train, n_test=cfg.n_test, labels="quadrant", rng=rng)
     model = MLP([cfg.n, cfg.hidden, cfg.hidden, world.n_classes], "relu", c=cfg.c, rng=rng)
     optimizer = SGD(model.params, model.grads, lr=cfg.lr)
     callbacks = [lambda s: progress(s.step, cfg.total_steps)] if progress else []
-    train(model, optimizer, world.x, world.y, epochs=cfg.epochs, batch_size=cfg.batch_size, rng=rng,
-          callbacks=callbacks)
+    try:
+        train(model, optimizer, world.x, world.y, epochs=cfg.epochs, batch_size=cfg.batch_size, rng=rng,
+              callbacks=callbacks)
+    except FloatingPointError as exc:
+        raise FloatingPointError(f"{exc}, or a smaller init scale c (now {cfg.c:g}; the tour's default is "
+                                 f"{TourConfig.c})") from exc
+    if not np.isfinite(model.forward(world.x_test)).all():  # trained, but its logits overflow on the test set
+        raise FloatingPointError(f"the trained network's logits are NaN or inf on the test points; use a smaller "
+                                 f"init scale c (now {cfg.c:g}; the tour's default is {TourConfig.c})")
 
     correct = np.flatnonzero(model.predict(world.x_test) == world.y_test)  # attack only these
     idx = correct[: cfg.n_attack]

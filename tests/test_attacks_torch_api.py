@@ -304,7 +304,7 @@ def test_bad_models_and_bad_values(setup):
     with pytest.raises(TypeError, match=r"model must be a torch.nn.Module"):
         pgd(lambda v: v, x, y, 0.1)
     bad_output = torch.nn.Sequential(model, torch.nn.Unflatten(1, (3, 1)))  # logits (N, 3, 1)
-    message = r"model must map x \(N, \*shape\) to logits \(N, C\).* returned \(1, 3, 1\)"
+    message = rf"model must map x \(N, \*shape\) to logits \(N, C\).* returned \({len(x)}, 3, 1\)"
     for attack in ATTACKS.values():
         with pytest.raises(ValueError, match=message):
             attack(bad_output, x, y)

@@ -253,3 +253,18 @@ def test_gradcheck_refuses_a_transposed_view():
     A = np.ones((2, 3))
     with pytest.raises(ValueError, match=r"theta must be a writeable C-contiguous array"):
         numerical_gradient(lambda: float(np.sum(A**2)), A.T)
+
+
+@pytest.mark.parametrize("attack", ["fgsm", "pgd", "deepfool"])
+def test_attacks_refuse_a_model_whose_logits_are_not_finite(attack, rng):
+    """A NaN weight (a diverged training) must not make every sample a 'success' at norm 0."""
+    from dmm_edu import attacks
+
+    net = MLP([3, 6, 2], rng=rng)
+    x, y = rng.normal(size=(4, 3)), np.array([0, 1, 0, 1])
+    kwargs = {} if attack == "deepfool" else {"eps": 0.1}
+    assert getattr(attacks, attack)(net, x, y, **kwargs).x_adv.shape == x.shape  # finite: runs
+    net.layers[0].W[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"model gives logits that are not finite \(NaN or inf\) at the clean x "
+                                         r"for 4 of 4 inputs; an attack needs finite logits"):
+        getattr(attacks, attack)(net, x, y, **kwargs)

@@ -328,3 +328,42 @@ def test_training_bad_input(rng):
         TrainConfig(batch_size=0)
     with pytest.raises(ValueError, match="lr=-0.1"):
         TrainConfig(lr=-0.1)
+
+
+# ---------------------------------------------------------------- a loss that becomes NaN or inf
+def test_a_diverging_learning_rate_stops_training_with_the_epoch_batch_and_lr(rng):
+    x, y = blobs(40, rng)
+    model = MLP((1, 4, 4), hidden=(8,), n_classes=2, generator=gen())
+    cfg = TrainConfig(epochs=5, batch_size=20, lr=1e38, **QUIET)
+    with pytest.raises(FloatingPointError, match=r"training diverged at epoch \d+, batch \d+ of 2 \(the loss became "
+                                                 r"(nan|inf)\); lower lr \(now 1e\+38, optimizer 'sgd'\)"):
+        train_classifier(model, x, y, cfg, generator=gen())
+    assert model.training  # the mode is restored on the way out
+
+
+def test_the_divergence_check_passes_a_sane_learning_rate(rng):
+    """Negative control: the same loop at lr 0.1 trains to the end with a finite loss."""
+    x, y = blobs(40, rng)
+    model = MLP((1, 4, 4), hidden=(8,), n_classes=2, generator=gen())
+    history = train_classifier(model, x, y, TrainConfig(epochs=3, batch_size=20, lr=0.1, **QUIET), generator=gen())
+    assert history.epochs == 3 and all(math.isfinite(v) for v in history.loss)
+
+
+def test_nan_weights_stop_the_autoencoder_before_the_first_step(rng):
+    x = rng.random((8, 1, 4, 4)).astype(np.float32)
+    ae = ConvAutoencoder((1, 4, 4), k=2, channels=(2, 2), generator=gen())
+    with torch.no_grad():
+        ae.decoder[0].bias[0] = float("nan")
+    before = [p.detach().clone() for p in ae.parameters()]
+    with pytest.raises(FloatingPointError, match=r"training diverged at epoch 1, batch 1 of 1 \(the loss became nan\)"):
+        train_autoencoder(ae, x, TrainConfig(epochs=2, **QUIET), generator=gen())
+    assert all(torch.allclose(a, b, rtol=0, atol=0, equal_nan=True) for a, b in zip(before, ae.parameters())), \
+        "a step was taken with the NaN loss"
+
+
+def test_a_perturb_that_returns_nan_is_named(rng):
+    x, y = blobs(20, rng)
+    model = MLP((1, 4, 4), hidden=(4,), n_classes=2, generator=gen())
+    with pytest.raises(FloatingPointError, match=r"or check that perturb returns finite images"):
+        train_classifier(model, x, y, TrainConfig(epochs=1, **QUIET), generator=gen(),
+                         perturb=lambda m, xb, yb: torch.full_like(xb, float("nan")))

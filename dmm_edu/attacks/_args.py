@@ -65,6 +65,15 @@ def check_inside(x_min: float, x_max: float, box) -> None:
                          "the clean inputs must lie inside the box (or pass bounds=None for no box)")
 
 
+def check_finite_logits(n_bad: int, N: int) -> None:
+    """Refuse a model whose logits at the clean x are NaN or inf for n_bad of the N inputs: an attack on
+    them would report a success at ‖δ‖ = 0 (argmax of NaN logits is arbitrary)."""
+    if n_bad:
+        raise ValueError(f"model gives logits that are not finite (NaN or inf) at the clean x for {n_bad} of {N} "
+                         "inputs; an attack needs finite logits. Check the model's weights for NaN or inf (training "
+                         "that diverged leaves them: lower its learning rate) and that x is scaled as in training")
+
+
 def rename_clip(kwargs: dict, name: str, stacklevel: int) -> dict:
     """Turn the old keyword clip= into bounds= (in place), with a DeprecationWarning naming bounds=."""
     if "clip" in kwargs:

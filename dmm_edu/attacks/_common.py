@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from dmm_edu._checks import _describe, check_array, check_choice, check_labels, check_positive_float
-from dmm_edu.attacks._args import NORMS, check_box, check_inside, check_loss_name
+from dmm_edu.attacks._args import NORMS, check_box, check_finite_logits, check_inside, check_loss_name
 from dmm_edu.attacks.result import AttackResult
 from dmm_edu.numpy_nn.losses import log_softmax, logit_margin
 
@@ -92,7 +92,15 @@ def check_attack_args(model, x, y, eps, norm, loss, bounds, targeted):
         if y.shape != (x0.shape[0],):
             raise ValueError(f"y must have {x0.shape[0]} labels (one per input row); got {_describe(y)}")
     box = check_bounds(bounds, x0)
+    if callable(getattr(model, "forward", None)):
+        check_clean_logits(model.forward(x0))
     return x0, y, eps, norm, loss, box, targeted
+
+
+def check_clean_logits(z) -> None:
+    """Refuse logits z (N, C) at the clean x with NaN or inf in any row (see _args.check_finite_logits)."""
+    z = np.asarray(z)
+    check_finite_logits(int((~np.isfinite(z)).reshape(z.shape[0], -1).any(axis=1).sum()), z.shape[0])
 
 
 # ------------------------------------------------------------ the objective, success

@@ -20,7 +20,7 @@ import numpy as np
 
 from dmm_edu._checks import check_array, check_choice, check_float_range, check_labels, check_positive_int
 from dmm_edu.attacks._args import BOUNDS, SPACES, accepts_clip
-from dmm_edu.attacks._common import check_bounds, check_projector, left_subspace, restriction
+from dmm_edu.attacks._common import check_bounds, check_clean_logits, check_projector, left_subspace, restriction
 from dmm_edu.attacks.result import AttackResult
 
 PUSH = 1e-4  # the step goes this far (in logit units) past the linearised boundary, as in the paper
@@ -88,7 +88,8 @@ def deepfool(model, x, y=None, *, steps: int = 50, overshoot: float = 0.02, spac
             return proj(v.reshape(N_ * C_, n_), x=base).reshape(N_, C_, n_)
         return proj(v, x=base)
 
-    z = _logits(model, x0)
+    z = _logits(model, x0)  # (N, C)
+    check_clean_logits(z)
     N, C = z.shape
     k0 = z.argmax(axis=1) if y is None else check_labels("y", y, C, n=N)  # (N,)
 

@@ -62,6 +62,14 @@ def _is_safe(name: str) -> bool:
     return bool(name) and not p.is_absolute() and ".." not in p.parts and "\\" not in name and ":" not in name
 
 
+def _remove(path: Path) -> None:
+    """Delete `path`: a link or a file itself (never what a link points to), a real folder with its contents."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
 def extract_members(archive: str | Path, wanted: dict[str, str], dest: str | Path,
                     check: Callable[[Path], None] | None = None) -> Path:
     """Unpack the members named by `wanted` (member name -> file name) from a .tar.gz into `dest`.
@@ -74,7 +82,7 @@ def extract_members(archive: str | Path, wanted: dict[str, str], dest: str | Pat
     """
     archive, dest = Path(archive), Path(dest)
     part = dest.with_name(dest.name + ".part")
-    shutil.rmtree(part, ignore_errors=True)
+    _remove(part)  # left by a crash (a link there is removed, never followed)
     part.mkdir(parents=True)
     try:
         try:
@@ -99,8 +107,7 @@ def extract_members(archive: str | Path, wanted: dict[str, str], dest: str | Pat
             raise CorruptDataError(f"{archive}: the archive lacks {missing}")
         if check is not None:
             check(part)
-        if dest.exists():
-            shutil.rmtree(dest)
+        _remove(dest)  # the batches of an earlier download, or a link put in their place
         os.replace(part, dest)
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)

@@ -9,6 +9,8 @@ Book page: "data" (the image datasets).
 from __future__ import annotations
 
 import gzip
+import io
+import math
 import zlib
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from dmm_edu.data.image_errors import CorruptDataError
 
 UBYTE = 0x08  # the only type code MNIST and Fashion-MNIST use
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_PAYLOAD = 1 << 28  # 256 MiB: bytes an IDX file may hold (the largest, MNIST's training images, holds 47 MB)
 
 
 class IdxFormatError(CorruptDataError):
@@ -47,7 +50,7 @@ def parse_idx(raw: bytes, *, ndim: int | None = None, source: str = "data") -> n
     if len(raw) < header:
         raise IdxFormatError(f"{source}: truncated IDX header ({len(raw)} bytes; the header needs {header})")
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=nd, offset=4))  # (d_1, ..., d_ND)
-    expected = int(np.prod(shape, dtype=np.int64))  # payload bytes = d_1 · ... · d_ND
+    expected = math.prod(shape)  # payload bytes = d_1 · ... · d_ND (exact: no int64 overflow)
     got = len(raw) - header
     if got != expected:
         what = "truncated" if got < expected else "has extra bytes"
@@ -71,13 +74,22 @@ def idx_bytes(a: np.ndarray) -> bytes:
 def read_payload(path: str | Path) -> bytes:
     """The bytes of `path`, decompressed when they are gzipped (a truncated or corrupt gzip raises)."""
     path = Path(path)
+    if not path.is_file():
+        raise CorruptDataError(f"{path}: not a regular file (a folder, or a link to nothing); expected an IDX file")
+    too_big = f"{path}: holds more than {MAX_PAYLOAD} bytes of IDX data; no MNIST-like file is that large"
+    if path.stat().st_size > MAX_PAYLOAD:
+        raise CorruptDataError(too_big)
     raw = path.read_bytes()
     if not raw.startswith(GZIP_MAGIC):
         return raw
     try:
-        return gzip.decompress(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+            payload = gz.read(MAX_PAYLOAD + 1)  # a gzip bomb stops here instead of filling the memory
     except (EOFError, OSError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise CorruptDataError(f"{path}: not a complete gzip file ({exc}); the file is truncated or damaged") from exc
+    if len(payload) > MAX_PAYLOAD:
+        raise CorruptDataError(too_big)
+    return payload
 
 
 def read_idx(path: str | Path, *, ndim: int | None = None) -> np.ndarray:

@@ -76,9 +76,20 @@ class ImageDataset:
         return ImageDataset(self.images[keep], self.labels[keep], self.classes, self.name, self.split, self.source)
 
     def to_torch(self, device=None):
-        """(x, y) as torch tensors: x (N, C, H, W) float32 in [0, 1], y (N,) int64, on `device`."""
+        """(x, y) as torch tensors: x (N, C, H, W) float32 in [0, 1], y (N,) int64, on `device`
+        (None: the CPU; "auto": dmm_edu.torch_nn.pick_device's choice; else a torch device name)."""
         import torch
 
+        if isinstance(device, str) and device == "auto":
+            import importlib  # by name: the data layer does not depend on the torch track, nor does its code hash
+
+            device = importlib.import_module("dmm_edu.torch_nn.device").pick_device("auto")
+        elif device is not None:
+            try:
+                device = torch.device(device)
+            except (RuntimeError, ValueError, TypeError) as exc:
+                raise ValueError(f"device={device!r} is not accepted; expected None, 'auto', 'cpu', 'cuda', "
+                                 "'cuda:<index>', 'mps' or a torch.device") from exc
         x = torch.from_numpy(self.x_float()).to(device)  # (N, C, H, W)
         y = torch.from_numpy(self.labels.astype(np.int64)).to(device)  # (N,)
         return x, y

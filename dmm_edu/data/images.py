@@ -259,6 +259,9 @@ def _cifar_dir() -> Path:
 
 def _read_cifar_batch(path: Path, sha256: str | None) -> tuple[np.ndarray, np.ndarray]:
     """(x (N, 3, 32, 32) uint8, y (N,) int64) of one batch file after checking its SHA-256 and format."""
+    if not path.is_file():
+        raise CorruptDataError(f"{path}: not a regular file (a folder, or a link to nothing); expected a CIFAR-10 "
+                               "binary batch")
     if sha256:
         got = file_digest(path, "sha256")
         if got != sha256:

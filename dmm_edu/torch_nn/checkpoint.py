@@ -3,14 +3,15 @@
 A checkpoint is one torch file holding {"format", "spec", "state_dict", "meta"}: plain data and
 tensors only, so it loads with torch.load(weights_only=True), which refuses to run the arbitrary
 code a pickled object could carry. It is written to a temporary file beside the target and renamed
-into place, so an interrupted save never leaves a half-written checkpoint. Book page: "torch_nn".
+into place, so an interrupted save never leaves a half-written checkpoint; it is created with the
+process's umask, like any file the user makes. Book page: "torch_nn".
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import tempfile
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -62,8 +63,21 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, meta: dict | N
         "meta": _plain("meta", meta if meta is not None else {}),
     }
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise IsADirectoryError(f"path={str(path)!r} is a folder; expected the checkpoint's file name, e.g. "
+                                f"{str(path / 'model.pt')!r}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(exc.errno, f"path={str(path)!r}: cannot create the folder {str(path.parent)!r} "
+                                 f"({exc.strerror or exc}); expected a path whose folders can be created") from exc
+    while True:  # a new hidden file beside the target, mode 0o666 less the umask (mkstemp would force 0o600)
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(payload, f)
@@ -72,6 +86,37 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, *, meta: dict | N
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _check_fits(path: Path, spec, state: dict) -> None:
+    """ValueError unless `spec` describes a model whose weights have exactly the names and shapes of
+    `state`. The model is built on the meta device (shapes only, no memory), so a damaged or hostile
+    spec asking for a huge layer is refused without allocating it."""
+    if not isinstance(spec, dict):
+        raise ValueError(f"{path} holds spec={spec!r}; expected a dict like model.spec; the checkpoint is damaged")
+    bad = [key for key, t in state.items() if not isinstance(t, torch.Tensor)]
+    if bad:
+        raise ValueError(f"{path}: state_dict entries {bad[:5]} are not tensors; the checkpoint is damaged")
+    for key, value in spec.items():  # a layer list far longer than the tensors saved cannot fit (and is slow to build)
+        if isinstance(value, (list, tuple)) and len(value) > len(state) + 3:
+            raise ValueError(f"{path}: spec[{key!r}] lists {len(value)} values but the file holds only {len(state)} "
+                             "weight tensors; the checkpoint is damaged")
+    generator = torch.Generator()
+    try:
+        with torch.device("meta"):
+            skeleton = build_model(spec, generator=generator)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path} holds a spec that describes no dmm_edu model ({exc}); the checkpoint is damaged") \
+            from exc
+    want = {key: tuple(t.shape) for key, t in skeleton.state_dict().items()}
+    got = {key: tuple(t.shape) for key, t in state.items()}
+    problems = [f"{key}: the spec needs {want[key]}, the file holds {got[key]}"
+                for key in want if key in got and want[key] != got[key]]
+    problems += [f"{key}: missing from the file" for key in want if key not in got]
+    problems += [f"{key}: in the file but not in the model" for key in got if key not in want]
+    if problems:
+        raise ValueError(f"the weights in {path} do not fit the model its spec describes ({spec}): "
+                         + "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else ""))
 
 
 def load_checkpoint(path: str | os.PathLike, *, device: str | torch.device | None = None) -> tuple[nn.Module, dict]:
@@ -103,6 +148,7 @@ def load_checkpoint(path: str | os.PathLike, *, device: str | torch.device | Non
     spec, state = payload.get("spec"), payload.get("state_dict")
     if not isinstance(state, dict):
         raise ValueError(f"{path} has no state_dict; the checkpoint is damaged")
+    _check_fits(path, spec, state)  # before any memory is allocated for the model the spec describes
     model = build_model(spec, generator=torch.Generator().manual_seed(0))  # values are overwritten below
     floats = [t.dtype for t in state.values() if isinstance(t, torch.Tensor) and t.is_floating_point()]
     if floats:

@@ -76,7 +76,10 @@ def init_parameters(model: nn.Module, generator: torch.Generator) -> nn.Module:
 
 def _materialise(model: nn.Module, generator: torch.Generator) -> None:
     """Layers are built on the meta device (no memory, no draws from the global RNG); allocate
-    them on the CPU and draw their values from `generator`."""
+    them on the CPU and draw their values from `generator`. Under `with torch.device("meta")` the
+    model stays there: a skeleton with the shapes and no memory (checkpoints check a spec so)."""
+    if torch.empty(0).device.type == "meta":  # inside `with torch.device("meta")` (torch >= 2.2)
+        return
     model.to_empty(device="cpu")
     init_parameters(model, generator)
 

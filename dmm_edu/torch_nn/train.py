@@ -8,6 +8,7 @@ epoch and after every epoch (measurements over training, E8). Book page: "torch_
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,9 +156,11 @@ def _fit(model, x, t, loss_fn, config, generator, callback, perturb, on_epoch_en
                 opt.zero_grad(set_to_none=True)
                 out = model(xb)  # logits (B, C) or reconstructions (B, ...)
                 loss = loss_fn(out, tb)  # L = mean_i CE(logits_i, y_i), or mean (D(E(x)) - x)^2
+                loss_value = float(loss.detach())
+                if not math.isfinite(loss_value):  # NaN or inf: the weights (or the batch) have diverged
+                    raise FloatingPointError(_diverged(loss_value, epoch, s // B + 1, n_batches, config, perturb))
                 loss.backward()  # dL/dθ for every parameter θ
                 opt.step()  # SGD: v ← μ v + dL/dθ (+ λ θ), θ ← θ - lr v; or Adam
-                loss_value = float(loss.detach())
                 loss_sum += loss_value * xb.shape[0]
                 if out.ndim == 2 and tb.ndim == 1:
                     correct += int((out.detach().argmax(dim=1) == tb).sum())
@@ -172,6 +175,15 @@ def _fit(model, x, t, loss_fn, config, generator, callback, perturb, on_epoch_en
         model.train(was_training)
         history.seconds = time.perf_counter() - start
     return history
+
+
+def _diverged(loss_value: float, epoch: int, batch: int, n_batches: int, config: TrainConfig, perturb) -> str:
+    """The message of a loss that became NaN or inf, in the words of the numpy loop."""
+    where = f"epoch {epoch}, batch {batch} of {n_batches}"
+    hint = f"lower lr (now {config.lr:g}, optimizer {config.optimizer!r})"
+    if perturb is not None:
+        hint += ", or check that perturb returns finite images"
+    return f"training diverged at {where} (the loss became {loss_value}); {hint}"
 
 
 def _perturbed(perturb: Perturb, model: nn.Module, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
@@ -200,6 +212,8 @@ def train_classifier(model: nn.Module, x, y, config: TrainConfig, *, generator: 
     (Madry-style adversarial training). callback(epoch, model, history) runs with epoch = 0 before
     training and then after each epoch, with the model in eval mode; returning True stops training.
     x_val (M, C, H, W), y_val (M,): if given, history.val_acc records accuracy after every epoch.
+    Raises FloatingPointError, naming the epoch, the batch and lr, as soon as a batch's loss is NaN
+    or inf (the step is not taken).
     """
     _, dtype = _model_device_dtype(model)
     x = as_images("x", x, model, dtype)  # (N, C, H, W)
@@ -225,7 +239,8 @@ def train_autoencoder(ae: nn.Module, x, config: TrainConfig, *, generator: torch
     """Train an autoencoder in place on the reconstruction loss L = mean (D(E(x)) - x)^2.
 
     x: (N, C, H, W) float images. history.loss holds the mean squared error per pixel per epoch;
-    train_acc and val_acc stay empty. callback as in `train_classifier`.
+    train_acc and val_acc stay empty. callback as in `train_classifier`. A NaN or inf loss raises
+    FloatingPointError as in `train_classifier`.
     """
     _, dtype = _model_device_dtype(ae)
     x = as_images("x", x, ae, dtype)  # (N, C, H, W)

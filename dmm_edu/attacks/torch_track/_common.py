@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from dmm_edu._checks import _describe
-from dmm_edu.attacks._args import LOSS_ALIASES, check_box, check_inside, check_loss_name
+from dmm_edu.attacks._args import LOSS_ALIASES, check_box, check_finite_logits, check_inside, check_loss_name
 from dmm_edu.attacks.result import AttackResult
 
 
@@ -84,13 +84,17 @@ def check_bool(name: str, value) -> bool:
 
 
 def n_classes(model, x0: torch.Tensor, shape) -> int:
-    """C, the number of classes, from the model's output on one input (a one-logit model has 2)."""
-    with eval_mode(model), torch.no_grad():  # eval: a BatchNorm in train mode would fail on one input
-        z = model(x0[:1].reshape(1, *shape))
-    if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[0] != 1:
+    """C, the number of classes, from the model's logits z at the clean inputs x0 (N, n) (a one-logit
+    model has 2); refuses z that is not (N, C) or not finite (a model with a NaN weight would
+    otherwise 'succeed' on every sample at ‖δ‖ = 0)."""
+    N = x0.shape[0]
+    with eval_mode(model), torch.no_grad():  # eval: samples are independent (BatchNorm on running statistics)
+        z = model(x0.reshape(N, *shape))  # (N, C)
+    if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[0] != N:
         got = tuple(z.shape) if isinstance(z, torch.Tensor) else _describe(z)
-        raise ValueError(f"model must map x (N, *shape) to logits (N, C); on one input of shape {(1, *shape)} "
+        raise ValueError(f"model must map x (N, *shape) to logits (N, C); on x of shape {(N, *shape)} "
                          f"it returned {got}")
+    check_finite_logits(int((~torch.isfinite(z)).any(dim=1).sum()), N)
     return max(int(z.shape[1]), 2)
 
 
