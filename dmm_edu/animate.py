@@ -117,6 +117,27 @@ def read_sidecar(output: str | Path) -> dict | None:
         return None
 
 
+def scene_result(scene: str, result=None, profile: str = "book", seed: int = 0,
+                 progress: Callable[[str], None] | None = None):
+    """The Result `scene` draws: `result` (a Result, or the folder of a saved one) if given, else the
+    cached run of its experiment at `profile` and `seed` (run first if not cached). ValueError if it
+    is another experiment's result."""
+    spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
+    if result is None:
+        from dmm_edu.experiments.base import run_cached
+
+        if progress:
+            progress(f"{scene}: {spec.experiment} at profile {profile}, seed {seed} (cached after the first run) ...")
+        result = run_cached(spec.experiment, profile, seed, progress=progress)
+    elif isinstance(result, (str, Path)):
+        from dmm_edu.results import load_result
+
+        result = load_result(result)
+    if result.experiment != spec.experiment:
+        raise ValueError(f"result is from {result.experiment}; scene={scene!r} draws {spec.experiment}")
+    return result
+
+
 def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "book", seed: int = 0,
            out: str | Path = "media", *, result=None, frame_size: tuple[int, int] | None = None,
            frame_rate: float | None = None, progress: Callable[[str], None] | None = None,
@@ -133,18 +154,7 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
     quality = check_choice("quality", quality, tuple(QUALITIES))
     fmt = check_choice("fmt", fmt, FORMATS)
     out = Path(out)
-    if result is None:
-        from dmm_edu.experiments.base import run_cached
-
-        if progress:
-            progress(f"{scene}: {spec.experiment} at profile {profile}, seed {seed} (cached after the first run) ...")
-        result = run_cached(spec.experiment, profile, seed, progress=progress)
-    elif isinstance(result, (str, Path)):
-        from dmm_edu.results import load_result
-
-        result = load_result(result)
-    if result.experiment != spec.experiment:
-        raise ValueError(f"result is from {result.experiment}; scene={scene!r} draws {spec.experiment}")
+    result = scene_result(scene, result, profile, seed, progress)
     from manim import __version__ as manim_version
     from manim import config as manim_config
     from manim import tempconfig

@@ -17,6 +17,7 @@ from dmm_edu import __version__
 from dmm_edu.cli_animate import animate
 from dmm_edu.cli_book import book
 from dmm_edu.cli_data import data
+from dmm_edu.cli_slides import slides
 
 DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
                    "click", "platformdirs", "pytest", "hypothesis")
@@ -95,25 +96,31 @@ def list_() -> None:
 @click.option("--profile", type=click.Choice(["smoke", "book", "full"]), default="book", show_default=True,
               help="Size: smoke (seconds), book (what the book shows), full (the paper's scale).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for metrics.json and arrays.npz [default: ./results/EXPERIMENT-PROFILE-sSEED].")
-def run(experiment: str, profile: str, seed: int, out: Path | None) -> None:
-    """Run one of the book's experiments (see `dmm-edu list`) and save its result."""
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for metrics.json and arrays.npz [default: ./results/EXPERIMENT-PROFILE-sSEED]. "
+                   "A folder holding this run's earlier result is updated (only those two files are replaced); "
+                   "a symbolic link to a folder is written through.")
+@click.option("--force", is_flag=True, help="Replace a result of another experiment, profile or seed (or a damaged "
+                                            "one) in --out.")
+def run(experiment: str, profile: str, seed: int, out: Path | None, force: bool) -> None:
+    """Run one of the book's experiments (see `dmm-edu list`; ids in any case) and save its result."""
     from dmm_edu.experiments.base import run_experiment
-    from dmm_edu.experiments.registry import EXPERIMENTS
+    from dmm_edu.experiments.registry import EXPERIMENTS, canonical_id
+    from dmm_edu.results import OutputFolderError
 
-    experiment = experiment.upper()
-    if experiment not in EXPERIMENTS:
-        raise click.BadParameter(f"{experiment!r} is not an experiment; choose one of {', '.join(EXPERIMENTS)}",
-                                 param_hint="EXPERIMENT")
+    try:
+        experiment = canonical_id(experiment)
+    except ValueError:
+        raise click.BadParameter(f"{experiment!r} is not an experiment; choose one of {', '.join(EXPERIMENTS)} "
+                                 "(in any case)", param_hint="EXPERIMENT") from None
     if not EXPERIMENTS[experiment].available:
         raise click.BadParameter(f"{experiment} is planned but not implemented yet (see `dmm-edu list`)",
                                  param_hint="EXPERIMENT")
     out = out or Path("results") / f"{experiment}-{profile}-s{seed}"
     try:
-        result = run_experiment(experiment, profile, seed, out=out,
+        result = run_experiment(experiment, profile, seed, out=out, force=force,
                                 progress=lambda msg: click.echo(f"  {msg}", err=True))
-    except FileExistsError as exc:
+    except OutputFolderError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from exc
     click.echo(f"{experiment} ({profile}, seed {seed}) in {result.provenance['duration_s']:.1f} s -> {out}")
     for name, value in _flat_numbers(result.metrics):
@@ -122,7 +129,7 @@ def run(experiment: str, profile: str, seed: int, out: Path | None) -> None:
 
 @main.command()
 @click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Folder for the figures [default: RESULT/figures].")
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png", show_default=True)
 def plot(result: Path, out: Path | None, fmt: str) -> None:
@@ -131,9 +138,13 @@ def plot(result: Path, out: Path | None, fmt: str) -> None:
         from dmm_edu.plots import save_figures
     except ImportError as exc:  # matplotlib is an extra
         raise click.ClickException(f"plotting needs matplotlib: pip install 'dmm-edu[plots]' ({exc})") from exc
+    from dmm_edu.results import OutputFolderError
+
     try:
         paths = save_figures(result, out or result / "figures", fmt=fmt)
-    except (FileNotFoundError, ValueError) as exc:
+    except OutputFolderError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from exc
+    except (FileNotFoundError, ValueError) as exc:  # no result there, or a damaged one (CorruptResultError)
         raise click.ClickException(str(exc)) from exc
     for path in paths:
         click.echo(str(path))
@@ -160,12 +171,19 @@ def tour(seed: int, epochs: int, init_scale: float, as_json: bool) -> None:
 
     from dmm_edu.tour import TourConfig, describe, run_tour
 
-    cfg = TourConfig(seed=seed, epochs=epochs, c=init_scale)
+    try:
+        cfg = TourConfig(seed=seed, epochs=epochs, c=init_scale)
+    except ValueError as exc:  # --c nan or inf: click's FloatRange lets them through
+        raise click.BadParameter(str(exc), param_hint="--c") from exc
     with click.progressbar(length=cfg.total_steps, label="training", file=sys.stderr) as bar:
-        result = run_tour(cfg, progress=lambda step, _total: bar.update(1))
+        try:
+            result = run_tour(cfg, progress=lambda step, _total: bar.update(1))
+        except FloatingPointError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(asdict(result), indent=2) if as_json else describe(result))
 
 
 main.add_command(data)  # dmm-edu data list | prefetch | verify
 main.add_command(book)  # dmm-edu book build | serve
 main.add_command(animate)  # dmm-edu animate SCENE|all
+main.add_command(slides)  # dmm-edu slides build SCENE|all
