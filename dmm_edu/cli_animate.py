@@ -49,21 +49,7 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
 
     if importlib.util.find_spec("manim") is None:  # before any experiment runs
         raise click.ClickException(NEEDS_MANIM.format(detail="manim is not installed"))
-    result = None
-    if result_dir is not None:
-        from dmm_edu.results import load_result
-
-        try:
-            result = load_result(result_dir)
-        except (FileNotFoundError, ValueError) as exc:
-            raise click.BadParameter(str(exc), param_hint="--result") from exc
-    names = list(SCENES) if scene == "all" else [scene]
-    if result is not None:
-        drawn = [n for n in names if SCENES[n].experiment == result.experiment]
-        if not drawn:
-            raise click.BadParameter(f"{str(result_dir)!r} holds an {result.experiment} result; {scene} draws "
-                                     + ", ".join(sorted({SCENES[n].experiment for n in names})), param_hint="--result")
-        names = drawn
+    names, result = scenes_and_result(scene, result_dir)
     try:
         prepare_folder(out, "--out")  # created and proven writable before any experiment runs or scene renders
     except OutputFolderError as exc:
@@ -81,3 +67,26 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
         total += done.render_s
     if len(names) > 1:
         click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")
+
+
+def scenes_and_result(scene: str, result_dir: Path | None):
+    """The scene names SCENE ("all" or one name) stands for, and the Result loaded from --result (or None).
+
+    With a result, "all" means the scenes that draw its experiment; a scene that draws another
+    experiment is a clear --result error, as is a folder that holds no readable result."""
+    result = None
+    if result_dir is not None:
+        from dmm_edu.results import load_result
+
+        try:
+            result = load_result(result_dir)
+        except (FileNotFoundError, ValueError) as exc:
+            raise click.BadParameter(str(exc), param_hint="--result") from exc
+    names = list(SCENES) if scene == "all" else [scene]
+    if result is not None:
+        drawn = [n for n in names if SCENES[n].experiment == result.experiment]
+        if not drawn:
+            raise click.BadParameter(f"{str(result_dir)!r} holds an {result.experiment} result; {scene} draws "
+                                     + ", ".join(sorted({SCENES[n].experiment for n in names})), param_hint="--result")
+        names = drawn
+    return names, result

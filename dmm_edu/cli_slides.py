@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from dmm_edu.animate import QUALITIES, SCENES
-from dmm_edu.cli_animate import PROFILES, SCENE_LIST
+from dmm_edu.cli_animate import PROFILES, SCENE_LIST, scenes_and_result
 
 
 @click.group()
@@ -53,21 +53,7 @@ def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile:
         decks.require_manim_slides()
     except decks.SlidesNotInstalledError as exc:
         raise click.ClickException(str(exc)) from None
-    result = None
-    if result_dir is not None:
-        from dmm_edu.results import load_result
-
-        try:
-            result = load_result(result_dir)
-        except (FileNotFoundError, ValueError) as exc:
-            raise click.BadParameter(str(exc), param_hint="--result") from exc
-    names = list(SCENES) if scene == "all" else [scene]
-    if result is not None:
-        drawn = [n for n in names if SCENES[n].experiment == result.experiment]
-        if not drawn:
-            raise click.BadParameter(f"{str(result_dir)!r} holds an {result.experiment} result; {scene} draws "
-                                     + ", ".join(sorted({SCENES[n].experiment for n in names})), param_hint="--result")
-        names = drawn
+    names, result = scenes_and_result(scene, result_dir)
     total = 0.0
     for i, name in enumerate(names, 1):
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")

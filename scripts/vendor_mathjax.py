@@ -13,15 +13,13 @@ a CDN by default: stay on 3. Run it only to change the version:
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
 import shutil
-import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared helper beside this script
+import _npm_vendor  # noqa: E402
 
 VERSION = "3.2.2"
 #: npm's "integrity" of mathjax-3.2.2.tgz (SHA-512, base64), as `npm pack --json` reported it
@@ -29,21 +27,6 @@ INTEGRITY = "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FE
 SHA1 = "c754d7b46a679d7f3fa03543d6b8bf124ddf9f6b"  #: npm's "shasum" of the same tarball
 SUBSET = ("LICENSE", "es5/tex-mml-chtml.js", "es5/output/chtml/fonts/woff-v2", "es5/input/tex/extensions")
 DEST = Path(__file__).resolve().parent.parent / "docs" / "assets" / "vendor" / "mathjax"
-
-
-def integrity(tarball: Path) -> tuple[str, str]:
-    """(npm-style SHA-512 integrity, SHA-1 hex) of a file."""
-    data = tarball.read_bytes()
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode(), hashlib.sha1(data).hexdigest()
-
-
-def npm_pack(workdir: Path) -> Path:
-    """Download mathjax@VERSION's tarball into workdir with `npm pack`; its path."""
-    if shutil.which("npm") is None:
-        sys.exit("npm is not installed; it is needed only to re-vendor MathJax (the committed copy needs nothing)")
-    subprocess.run(["npm", "pack", f"mathjax@{VERSION}", "--silent"], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL)
-    return workdir / f"mathjax-{VERSION}.tgz"
 
 
 def extract_subset(tarball: Path, dest: Path) -> int:
@@ -65,21 +48,7 @@ def extract_subset(tarball: Path, dest: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--print", action="store_true", help="print the tarball's hashes and stop")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tarball = npm_pack(Path(tmp))
-        sha512, sha1 = integrity(tarball)
-        if args.print:
-            print(f"INTEGRITY = {sha512!r}\nSHA1 = {sha1!r}")
-            return
-        if (sha512, sha1) != (INTEGRITY, SHA1):
-            sys.exit(f"mathjax-{VERSION}.tgz does not match the recorded hashes:\n  got {sha512} / {sha1}\n"
-                     f"  expected {INTEGRITY} / {SHA1}")
-        n = extract_subset(tarball, DEST)
-    size = sum(p.stat().st_size for p in DEST.rglob("*") if p.is_file())
-    print(f"vendored MathJax {VERSION}: {n} files, {size / 1e6:.1f} MB in {DEST}")
+    _npm_vendor.main("mathjax", VERSION, (INTEGRITY, SHA1), extract_subset, DEST, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ dist/ prefix (a deck copies them back under revealjs/dist/). Run it only to chan
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
 import json
 import shutil
-import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the shared helper beside this script
+import _npm_vendor  # noqa: E402
 
 VERSION = "6.0.2"
 #: npm's "integrity" of reveal.js-6.0.2.tgz (SHA-512, base64), as `npm view reveal.js@6.0.2 dist` reports it
@@ -34,21 +32,6 @@ SHA1 = "4249dcbb9b98417c341b9b8af4ddee91e152b0e4"  #: npm's "shasum" of the same
 SUBSET = ("LICENSE", "package.json", "dist/reveal.js", "dist/reveal.css", "dist/theme/black.css",
           "dist/plugin/notes.js", "dist/plugin/markdown.js", "dist/plugin/highlight/zenburn.css")
 DEST = Path(__file__).resolve().parent.parent / "dmm_edu" / "vendor" / "revealjs"
-
-
-def integrity(tarball: Path) -> tuple[str, str]:
-    """(npm-style SHA-512 integrity, SHA-1 hex) of a file."""
-    data = tarball.read_bytes()
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode(), hashlib.sha1(data).hexdigest()
-
-
-def npm_pack(workdir: Path) -> Path:
-    """Download reveal.js@VERSION's tarball into workdir with `npm pack`; its path."""
-    if shutil.which("npm") is None:
-        sys.exit("npm is not installed; it is needed only to re-vendor reveal.js (the committed copy needs nothing)")
-    subprocess.run(["npm", "pack", f"reveal.js@{VERSION}", "--silent"], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL)
-    return workdir / f"reveal.js-{VERSION}.tgz"
 
 
 def extract_subset(tarball: Path, dest: Path) -> int:
@@ -76,21 +59,7 @@ def extract_subset(tarball: Path, dest: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--print", action="store_true", help="print the tarball's hashes and stop")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tarball = npm_pack(Path(tmp))
-        sha512, sha1 = integrity(tarball)
-        if args.print:
-            print(f"INTEGRITY = {sha512!r}\nSHA1 = {sha1!r}")
-            return
-        if (sha512, sha1) != (INTEGRITY, SHA1):
-            sys.exit(f"reveal.js-{VERSION}.tgz does not match the recorded hashes:\n  got {sha512} / {sha1}\n"
-                     f"  expected {INTEGRITY} / {SHA1}")
-        n = extract_subset(tarball, DEST)
-    size = sum(p.stat().st_size for p in DEST.rglob("*") if p.is_file())
-    print(f"vendored reveal.js {VERSION}: {n} files, {size / 1e6:.1f} MB in {DEST}")
+    _npm_vendor.main("reveal.js", VERSION, (INTEGRITY, SHA1), extract_subset, DEST, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":
