@@ -19,7 +19,7 @@ from dmm_edu.cli_book import book
 from dmm_edu.cli_data import data
 from dmm_edu.cli_slides import slides
 
-DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
+DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "manim-slides", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
                    "click", "platformdirs", "pytest", "hypothesis")
 
 

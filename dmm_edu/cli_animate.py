@@ -64,6 +64,8 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
             raise click.ClickException(NEEDS_MANIM.format(detail=f"{type(exc).__name__}: {exc}")) from exc
         except FileNotFoundError as exc:  # no animations/ folder: an install from the wheel
             raise click.ClickException(str(exc)) from exc
+        except OutputFolderError as exc:  # the cache the result is run into is not usable
+            raise click.ClickException(str(exc)) from None
         total += done.render_s
     if len(names) > 1:
         click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")

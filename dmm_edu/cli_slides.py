@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from dmm_edu.animate import QUALITIES, SCENES
+from dmm_edu.results import OutputFolderError
 from dmm_edu.cli_animate import PROFILES, SCENE_LIST, scenes_and_result
 
 
@@ -57,7 +58,10 @@ def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile:
     total = 0.0
     for i, name in enumerate(names, 1):
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
-        deck = decks.build(name, quality, out, profile, seed, result=result, progress=click.echo)
+        try:
+            deck = decks.build(name, quality, out, profile, seed, result=result, progress=click.echo)
+        except (decks.DeckFolderError, OutputFolderError) as exc:
+            raise click.ClickException(str(exc)) from None
         total += deck.render_s
     if len(names) > 1:
         click.echo(f"built {len(names)} decks in {total:.1f} s into {out}")

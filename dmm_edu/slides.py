@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import importlib
 import json
+import os
 import logging
 import shutil
 import tempfile
@@ -53,6 +54,36 @@ class Deck:
     notes: tuple[str, ...]  #: the speaker note of each slide, in order
     duration_s: float  #: length of the animation (scene time), all slides together
     render_s: float  #: wall-clock seconds of the whole build
+
+
+class DeckFolderError(ValueError):
+    """The folder a deck would go to holds something a deck build did not write: it is never replaced."""
+
+
+def check_deck_folder(final: Path, scene: str) -> None:
+    """Refuse, before any work, a `final` folder that a rebuild would lose files from.
+
+    Accepted: nothing there, an empty folder, or an earlier deck of `scene` (its deck.json, index.html,
+    videos/, revealjs/ and <scene>.pdf and nothing else). Anything else (your own files, another
+    scene's deck, a file) raises DeckFolderError naming it and what to do."""
+    if not os.path.lexists(final):
+        return
+    if final.is_symlink() or not final.is_dir():
+        raise DeckFolderError(f"{str(final)!r} is a file or a link, not a deck folder; choose another --out")
+    entries = set(os.listdir(final))
+    if not entries:
+        return
+    ours = {"deck.json", "index.html", "videos", "revealjs", f"{scene}.pdf"}
+    try:
+        earlier = json.loads((final / "deck.json").read_text()).get("scene")
+    except (OSError, ValueError, AttributeError):
+        earlier = None
+    foreign = sorted(entries - ours)
+    if earlier != scene or foreign:
+        what = (f"files a deck does not write ({', '.join(foreign[:5])}{', …' if len(foreign) > 5 else ''})" if foreign
+                else "no deck of this scene")
+        raise DeckFolderError(f"{str(final)!r} holds {what}; a rebuild replaces the whole folder, so nothing is "
+                              "written there. Move those files away, or choose another --out")
 
 
 def require_manim_slides() -> None:
@@ -86,10 +117,11 @@ def build(scene: str, quality: str = "low", out: str | Path = "media/slides", pr
     spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
     quality = check_choice("quality", quality, tuple(QUALITIES))
     require_manim_slides()
-    result = scene_result(scene, result, profile, seed, progress)
     out = Path(out).absolute()  # manim-slides checks the slides' files by path: keep them valid wherever it looks
-    out.mkdir(parents=True, exist_ok=True)
     final = out / scene
+    check_deck_folder(final, scene)  # before any work: a rebuild must not lose anyone's files
+    result = scene_result(scene, result, profile, seed, progress)
+    out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{scene}-building-", dir=out))  # same filesystem: the rename is atomic
     try:

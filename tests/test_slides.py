@@ -340,9 +340,46 @@ def test_a_build_that_fails_midway_leaves_no_deck_under_the_final_name(stored, t
     old = tmp_path / SCENE  # an older deck in place: a failed build leaves it whole
     old.mkdir()
     (old / "index.html").write_text("the older deck")
+    (old / "deck.json").write_text(json.dumps({"scene": SCENE}))
     with pytest.raises(type(stop)):
         slides.build(SCENE, out=tmp_path, result=stored)
     assert [p.name for p in tmp_path.iterdir()] == [SCENE] and (old / "index.html").read_text() == "the older deck"
+
+
+@pytest.mark.parametrize("planted", ["thesis.tex", "deck.json of another scene", "a file"])
+def test_a_deck_folder_holding_what_a_deck_does_not_write_is_refused_before_any_work(tmp_path, monkeypatch, planted):
+    import dmm_edu.experiments.base as base
+
+    monkeypatch.setattr(base, "run_cached", lambda *a, **k: pytest.fail("ran an experiment before the check"))
+    final = tmp_path / SCENE
+    if planted == "a file":
+        final.write_text("mine")
+    else:
+        final.mkdir()
+        (final / "deck.json").write_text(json.dumps({"scene": "clinging_3d" if "another" in planted else SCENE}))
+        if planted == "thesis.tex":
+            (final / "thesis.tex").write_text("precious")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    outcome = CliRunner().invoke(main, ["slides", "build", SCENE, "--out", str(tmp_path), "--profile", "smoke"])
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output, outcome.output
+    assert str(final) in outcome.output and ("thesis.tex" in outcome.output or planted != "thesis.tex")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing touched
+    assert "choose another --out" in outcome.output
+
+
+def test_an_earlier_deck_of_the_scene_or_an_empty_folder_may_be_rebuilt(tmp_path):
+    final = tmp_path / SCENE
+    slides.check_deck_folder(final, SCENE)  # nothing there
+    final.mkdir()
+    slides.check_deck_folder(final, SCENE)  # empty
+    for name in ("index.html", f"{SCENE}.pdf"):
+        (final / name).write_text("old")
+    (final / "videos").mkdir()
+    (final / "deck.json").write_text(json.dumps({"scene": SCENE}))
+    slides.check_deck_folder(final, SCENE)  # an earlier deck of this scene: replaced whole by the build
+    (final / "notes.txt").write_text("mine")  # negative control: one file of the user's and it is refused
+    with pytest.raises(slides.DeckFolderError, match="notes.txt"):
+        slides.check_deck_folder(final, SCENE)
 
 
 def test_a_finished_build_replaces_the_older_deck_whole(tmp_path):

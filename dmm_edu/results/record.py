@@ -32,9 +32,10 @@ class CorruptResultError(ValueError):
             fix = (f"run it again: dmm-edu run {record['experiment']} --profile {record['profile']} "
                    f"--seed {record['seed']} --out {str(self.path)!r}")
         else:
-            fix = f"delete it, or run the experiment again into it: dmm-edu run EXPERIMENT --out {str(self.path)!r} --force"
+            fix = (f"run the experiment again into it: dmm-edu run EXPERIMENT --out {str(self.path)!r} --force "
+                   "(only metrics.json and arrays.npz are replaced; other files there stay), or delete those two files")
         super().__init__(f"{str(self.path)!r}: {problem}; the result there cannot be used. To fix it, {fix} "
-                         "(a cached result is recomputed by itself)")
+                         "(an entry of the result cache is recomputed by itself; a folder you chose is not)")
 
 
 class OutputFolderError(ValueError):

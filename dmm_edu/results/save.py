@@ -42,6 +42,14 @@ def _resolve_out(out: str | Path, name: str, named: bool = True) -> Path:
     return path
 
 
+def _file_in_the_way(path: Path) -> str:
+    """"; '/etc/passwd' is a file, ..." when an existing part of `path` is a file (why no folder can be made), else ""."""
+    for part in (path, *path.parents):
+        if os.path.lexists(part):
+            return "" if part.is_dir() else f"; {str(part)!r} is a file, so no folder can be made under it"
+    return ""
+
+
 def _probe(folder: Path, name: str, given: str, hint: str = "") -> None:
     """Prove `folder` writable: create, write and remove a hidden file there; OutputFolderError if not."""
     probe = folder / f".dmm_edu-probe-{os.getpid()}-{secrets.token_hex(4)}"
@@ -72,8 +80,9 @@ def prepare_folder(folder: str | Path, name: str = "folder", hint: str = "") -> 
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputFolderError(f"{name}={given!r}: cannot create the folder ({exc.strerror or exc}); expected "
-                                f"a folder that can be created (no file in its path) and written{hint}") from exc
+        raise OutputFolderError(f"{name}={given!r}: cannot create the folder ({exc.strerror or exc}"
+                                f"{_file_in_the_way(path)}); expected a folder that can be created (no file in its "
+                                f"path) and written{hint}") from exc
     _probe(path, name, given, hint)
     return path
 
@@ -116,8 +125,9 @@ def prepare_out_dir(out: str | Path, experiment: str | None = None, profile: str
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputFolderError(f"{name}={given!r}: cannot create {str(path.parent)!r} ({exc.strerror or exc}); "
-                                "expected a path whose folders can be created (no file in the way)") from exc
+        raise OutputFolderError(f"{name}={given!r}: cannot create {str(path.parent)!r} ({exc.strerror or exc}"
+                                f"{_file_in_the_way(path.parent)}); expected a path whose folders can be created "
+                                "(no file in the way)") from exc
     _probe(path.parent, name, given)
     if path.is_dir():
         _probe(path, name, given)
