@@ -1,6 +1,18 @@
 import numpy as np
 import pytest
 
+from dmm_edu import threads
+
+
+def pytest_configure(config):
+    """The thread policy for the whole session (this process and every subprocess it starts: one
+    torch/BLAS thread each unless $DMM_EDU_THREADS says otherwise), and the run-wide results cache
+    fixed before any test can point $DMM_EDU_CACHE elsewhere (tests/smoke_runs.py)."""
+    from smoke_runs import run_cache
+
+    threads.apply()
+    run_cache()
+
 
 @pytest.fixture
 def rng():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dmm_edu import threads as thread_policy
 from dmm_edu._checks import check_choice, check_type
 from dmm_edu.experiments.registry import canonical_id, get_experiment
 from dmm_edu.results import (
@@ -88,30 +89,39 @@ def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out
     feeds one `np.random.Generator` that makes every random draw of the run. Before any work: the
     config and `overrides` are checked (`config_for`) and `out` is checked and proven writable
     (`prepare_out_dir`: a folder of other files, another experiment's result without `force`, an
-    unwritable place raise OutputFolderError).
+    unwritable place raise OutputFolderError). It computes with `dmm_edu.threads.threads()` torch and
+    BLAS threads (1 unless $DMM_EDU_THREADS says otherwise; the previous counts are restored after),
+    recorded in the provenance: at one thread a result is the same on any machine and under any load.
     """
     experiment_id = canonical_id(experiment_id)
     seed = check_seed(seed)
+    thread_policy.threads()  # a bad $DMM_EDU_THREADS fails here, before any work
     module = load_module(experiment_id)
     config = config_for(experiment_id, profile, **overrides)
     if out is not None:
         prepare_out_dir(out, experiment_id, profile, seed, force=force)  # fail before the work, not after it
+    n_threads = thread_policy.threads()  # the numbers depend on it: recorded, and part of the cache key
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
-    metrics, arrays = module.run(config, rng, progress=progress)
+    with thread_policy.limit(n_threads):
+        metrics, arrays = module.run(config, rng, progress=progress)
     result = Result(experiment=experiment_id, profile=profile, seed=seed, config=as_json(dataclasses.asdict(config)),
-                    metrics=as_json(metrics), arrays=arrays, provenance=provenance(time.perf_counter() - t0, module.__name__))
+                    metrics=as_json(metrics), arrays=arrays,
+                    provenance=provenance(time.perf_counter() - t0, module.__name__, threads=n_threads))
     if out is not None:
         save_result(result, out, force=force)
     return result
 
 
-def cache_key(experiment_id: str, profile: str, seed: int, config) -> str:
-    """What a cached result depends on: experiment, profile, seed, the full config and the code (`code_hash`:
-    the experiment's module, this runner and every dmm_edu module they import)."""
+def cache_key(experiment_id: str, profile: str, seed: int, config, threads: int | None = None) -> str:
+    """What a cached result depends on: experiment, profile, seed, the full config, the code (`code_hash`:
+    the experiment's module, this runner and every dmm_edu module they import) and the torch/BLAS threads
+    it computes with (default: `dmm_edu.threads.threads()`; a float sum split over more threads rounds
+    differently, so a result made with 4 threads never stands in for one made with 1)."""
     experiment_id = canonical_id(experiment_id)
+    threads = thread_policy.threads() if threads is None else thread_policy.check_threads("threads", threads)
     spec = json.dumps({"experiment": experiment_id, "profile": profile, "seed": int(seed),
-                       "config": as_json(dataclasses.asdict(config))}, sort_keys=True)
+                       "config": as_json(dataclasses.asdict(config)), "threads": threads}, sort_keys=True)
     return hashlib.sha256((spec + code_hash(get_experiment(experiment_id).module)).encode()).hexdigest()[:16]
 
 
@@ -125,7 +135,46 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
     half-replaced by a crash is first restored. Editing any source the result depends on (see
     `dmm_edu.results.code_hash`) changes the key, so a cached number never outlives the code that
     made it. The cache folder is created and proven writable before any work (OutputFolderError).
+    Processes that ask for the same missing run at once (two builds, parallel tests) compute it once:
+    the others wait on a lock file (in the temporary folder) and then read it.
     """
+    folder = cache_folder(experiment_id, profile, seed, cache, **overrides)
+    result = _load_if_usable(folder)
+    if result is not None:
+        return result
+    with _lock(folder):  # two processes asking for one run: one computes, the other waits, then reads it
+        result = _load_if_usable(folder)  # the other process may have made it meanwhile
+        if result is not None:
+            return result
+        return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, force=True, **overrides)
+
+
+def _lock(folder: Path):
+    """An inter-process lock for one cache entry; the lock file lives in the temporary folder (keyed by
+    the entry's absolute path), so cache folders hold results only."""
+    import tempfile
+
+    from filelock import FileLock
+
+    locks = Path(tempfile.gettempdir()) / "dmm_edu-locks"
+    locks.mkdir(exist_ok=True)
+    name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+    return FileLock(locks / f"{name}.lock")
+
+
+def _load_if_usable(folder: Path) -> Result | None:
+    try:
+        return load_result(folder)
+    except FileNotFoundError:
+        return None  # not computed yet
+    except CorruptResultError:
+        return None  # damaged, tampered or outdated: run again and replace it
+
+
+def cache_folder(experiment_id: str, profile: str = "book", seed: int = 0, cache: str | Path | None = None,
+                 **overrides) -> Path:
+    """The folder where `run_cached` keeps (or will keep) this run; the cache root is created and proven
+    writable (OutputFolderError), the config and seed checked (ValueError), nothing computed."""
     from dmm_edu.cache import ENV_VAR as CACHE_ENV
     from dmm_edu.cache import results_dir
 
@@ -134,11 +183,10 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
     key = cache_key(experiment_id, profile, seed, config)
     root = prepare_folder(cache if cache is not None else results_dir(), "cache",
                           "" if cache is not None else f" (the default cache; set {CACHE_ENV} to use another folder)")
-    folder = root / f"{experiment_id}-{profile}-s{seed}-{key}"
-    try:
-        return load_result(folder)
-    except FileNotFoundError:
-        pass  # not computed yet
-    except CorruptResultError:
-        pass  # damaged, tampered or outdated: run again and replace it
-    return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, force=True, **overrides)
+    return root / f"{experiment_id}-{profile}-s{seed}-{key}"
+
+
+def load_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: str | Path | None = None,
+                **overrides) -> Result | None:
+    """The result `run_cached` would return without computing, or None if it would have to compute."""
+    return _load_if_usable(cache_folder(experiment_id, profile, seed, cache, **overrides))

@@ -121,8 +121,10 @@ def _imports(module: str, root: Path) -> list[str]:
     return [n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")]
 
 
-def provenance(duration_s: float | None = None, experiment_module: str | None = None) -> dict:
-    """Versions of what ran, the code hash, the time and the machine."""
+def provenance(duration_s: float | None = None, experiment_module: str | None = None,
+               threads: int | None = None) -> dict:
+    """Versions of what ran, the code hash, the time, the machine and the torch/BLAS threads it ran with
+    (`dmm_edu.threads`: part of what the numbers depend on)."""
     from dmm_edu import __version__
 
     versions = {"dmm_edu": __version__, "python": platform.python_version(), "numpy": np.__version__}
@@ -130,6 +132,8 @@ def provenance(duration_s: float | None = None, experiment_module: str | None = 
         versions["torch"] = sys.modules["torch"].__version__
     prov = {"versions": versions, "code_hash": code_hash(experiment_module), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()}}
+    if threads is not None:
+        prov["threads"] = int(threads)
     if duration_s is not None:
         prov["duration_s"] = round(duration_s, 3)
     return prov
