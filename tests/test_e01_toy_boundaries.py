@@ -68,3 +68,25 @@ def test_recipe_b_clings_over_ten_seeds():
     init, quarter = b["cling_median"][0], b["cling_median"][1]
     assert quarter < 0.5 * init
     assert quarter < small["cling_median"][1]
+
+
+@pytest.mark.parametrize("max_steps", [2000, 300])  # T reached, and not reached (the contrast's clock is then max_steps)
+def test_stacked_toy_training_keeps_the_runs_of_one_at_a_time_training(max_steps):
+    """E1 trains each seed's recipes in one stack, the contrasts on recipe B's clock; in float64 each run
+    (its snapshots, T and last step) is the one `train_toy` gives it alone."""
+    from dmm_edu.data.toys import chessboard
+    from dmm_edu.experiments._toy_training import ToyRecipe, train_toy, train_toy_stack
+
+    world = chessboard(3)  # T about 600 steps for these small networks
+    b, wd = ToyRecipe(hidden=24, lr=0.5), ToyRecipe(hidden=24, lr=0.5, weight_decay=1e-2)
+    kw = {"late_factor": 1.5, "max_steps": max_steps, "snapshot_every": 100}
+    runs = train_toy_stack(world, [b, wd, b], [7, 7, 8], [None, 0, None], **kw)
+    _, alone_b = train_toy(world, b, np.random.default_rng(7), **kw)
+    horizon = alone_b.T if alone_b.T is not None else alone_b.final_step
+    _, alone_wd = train_toy(world, wd, np.random.default_rng(7), horizon=horizon, **kw)
+    _, alone_b8 = train_toy(world, b, np.random.default_rng(8), **kw)
+    assert (alone_b.T is not None) == (max_steps == 2000)  # the case this parameter is meant to cover
+    for run, alone in zip(runs, (alone_b, alone_wd, alone_b8)):
+        assert (run.T, run.final_step) == (alone.T, alone.final_step)
+        np.testing.assert_array_equal(run.steps, alone.steps)
+        np.testing.assert_allclose(run.thetas, alone.thetas, rtol=0, atol=1e-12)

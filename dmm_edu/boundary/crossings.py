@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dmm_edu._checks import check_array, check_finite_float, check_positive_float, check_positive_int
-from dmm_edu.boundary.score import as_score, evaluate
+from dmm_edu.boundary.score import BATCH_SIZE, as_score, evaluate
 
 MAX_BISECTIONS = 200  # enough for any float64 bracket
 
@@ -62,7 +62,7 @@ def check_interval(s_min, s_max) -> tuple[float, float]:
 
 
 def crossings_along_lines(score, x0, u, s_min: float, s_max: float, *, n_grid: int = 129,
-                          tol: float = 1e-8, batch_size: int = 65536) -> Crossings:
+                          tol: float = 1e-8, batch_size: int = BATCH_SIZE) -> Crossings:
     """Every s in [s_min, s_max] where score(x0_i + s u_i) changes sign.
 
     Args:
@@ -72,7 +72,7 @@ def crossings_along_lines(score, x0, u, s_min: float, s_max: float, *, n_grid: i
         s_min, s_max: the searched interval, s_min < s_max.
         n_grid: G >= 2 grid values of s; crossings closer together than the grid step can be missed.
         tol: the bisection stops when every bracket is shorter than tol.
-        batch_size: at most this many points per call of `score`.
+        batch_size: at most this many points per call of `score` (see `score.BATCH_SIZE`).
     Returns: `Crossings` (padded (N, R) positions with NaN, and counts (N,)).
     """
     score = as_score(score)
@@ -118,7 +118,7 @@ def crossings_along_lines(score, x0, u, s_min: float, s_max: float, *, n_grid: i
 
 
 def nearest_crossing(score, x0, u, s_min: float, s_max: float, *, n_grid: int = 129, tol: float = 1e-8,
-                     batch_size: int = 65536) -> np.ndarray:
+                     batch_size: int = BATCH_SIZE) -> np.ndarray:
     """The signed s of the crossing with the smallest |s| on each line; NaN where none in range.
 
     Arguments as in `crossings_along_lines`; use a symmetric interval [-s_max, s_max] to look both

@@ -22,7 +22,7 @@ from dmm_edu.boundary import (
     in_manifold_margin,
     normal_margin,
 )
-from dmm_edu.numpy_nn import MLP, SGD, train
+from dmm_edu.numpy_nn import MLP, SGD, StackedMLP, train, train_stacked
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,57 @@ def train_toy(world, recipe: ToyRecipe, rng: np.random.Generator, *, late_factor
     steps = np.array(sorted(snaps))
     return model, ToyRun(steps=steps, thetas=np.stack([snaps[k] for k in steps]), T=state["T"],
                          final_step=hist.steps)
+
+
+def train_toy_stack(world, recipes: list[ToyRecipe], seeds: list[int], paired: list[int | None], *,
+                    late_factor: float, max_steps: int, snapshot_every: int, dtype: str = "float64") -> list[ToyRun]:
+    """`train_toy` for several networks at once, in one stack (`numpy_nn.stacked`): the same runs.
+
+    Network j is (recipes[j], seeds[j]): its initial weights are make_toy_model's draw from
+    default_rng(seeds[j]). paired[j] is None for a network whose own T sets its end (recipe B:
+    late_factor·T, or max_steps), or the index i of the recipe-B network whose clock it runs on
+    (a contrast: late_factor·T_i steps, late_factor·max_steps if network i never reaches T). The
+    contrast learns its end on the step network i reaches T, so all of them train in lockstep.
+    Returns one ToyRun per network, with the same snapshots `train_toy` keeps.
+    """
+    models = [make_toy_model(world.n, r, np.random.default_rng(seed), dtype) for r, seed in zip(recipes, seeds)]
+    J = len(models)
+    s = 2.0 * world.y - 1.0  # (N,) labels as ±1
+    snaps = [{0: params_vector(m)} for m in models]  # per network: step -> (P,) weights
+    T: list[int | None] = [None] * J
+    fixed_end = max(1, int(round(late_factor * max_steps)))  # a contrast's end if its recipe-B run never reaches T
+    ends = np.array([max_steps if i is None else fixed_end for i in paired], dtype=np.int64)  # (J,)
+    early = set(EARLY_STEPS)
+
+    def on_step(st):
+        step = st.step
+        if step in early or step % snapshot_every == 0:
+            for k in st.active:
+                snaps[k][step] = st.theta(k)
+        for row, k in enumerate(st.active):
+            if step % recipes[k].check_every == 0 and T[k] is None:
+                if np.min(s * st.logits[row]) > recipes[k].stop_margin:  # every margin (2y-1) f(x) > stop_margin
+                    T[k] = step
+                    snaps[k][step] = st.theta(k)
+                    if paired[k] is None:
+                        st.end[k] = min(max_steps, max(step + 1, int(round(late_factor * step))))
+                        for c in range(J):  # its contrasts now know their clock
+                            if paired[c] == k:
+                                st.end[c] = max(1, int(round(late_factor * step)))
+        for k in st.active[st.end[st.active] <= step]:
+            snaps[k][step] = st.theta(k)  # the last weights
+
+    lr = [r.lr for r in recipes]
+    wd = [r.weight_decay for r in recipes]
+    net = StackedMLP.from_models(models)
+    taken = train_stacked(net, world.x, world.y, lr=lr, weight_decay=wd, steps=ends, callbacks=[on_step])
+    runs = []
+    for k in range(J):
+        snaps[k][int(taken[k])] = net.theta(k)
+        steps = np.array(sorted(snaps[k]))
+        runs.append(ToyRun(steps=steps, thetas=np.stack([snaps[k][i] for i in steps]), T=T[k],
+                           final_step=int(taken[k])))
+    return runs
 
 
 def data_box(world) -> tuple[float, float]:

@@ -34,12 +34,12 @@ E1.small_init.* and E1.line.* on that page, whose figures show several seeds, no
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from dmm_edu import threads
 from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.boundary import flat_manifold
 from dmm_edu.data.toys import chessboard, line_toy
@@ -50,7 +50,7 @@ from dmm_edu.experiments._toy_training import (
     make_toy_model,
     measure_snapshot,
     set_params,
-    train_toy,
+    train_toy_stack,
 )
 
 
@@ -69,7 +69,7 @@ class Config:
     n_grid: int = 65  #: grid points per search line before bisection
     dtype: str = "float64"  #: float type of the networks ("float32" trains faster)
     early_cling: bool = True  #: also measure cling at the fixed early steps 1, 2, 5, 10, …
-    workers: int = 2  #: processes running seeds in parallel (1 = in this process)
+    workers: int = 2  #: processes training and measuring seeds in parallel, at most threads.workers() (1 = here)
 
 
 CONFIGS = {
@@ -86,22 +86,34 @@ def _world(name: str, board: int):
     return line_toy() if name == "line" else chessboard(board)
 
 
-def _run_job(job: tuple) -> dict:
-    """Train one (world, recipe, seed) and measure its boundary at the config's fractions of T.
+def _run_stack(job: tuple) -> list[dict]:
+    """Train every recipe of `recipe_names` for each seed of `seeds` on one world, in one stack, and
+    measure each run's boundary at the config's fractions of T.
 
-    job = (world name, recipe name, seed, config, horizon): horizon None for recipe B (its own T
-    sets the clock), else the paired recipe-B run's T, so contrasts are compared at equal steps.
+    job = (world name, recipe names, seeds, seed indices, config). The contrasts run on the clock of
+    the same seed's recipe-B run (`train_toy_stack`), so they are compared at equal steps.
     """
-    world_name, recipe_name, seed, config, horizon = job
+    world_name, recipe_names, seeds, seed_index, config = job
     world = _world(world_name, config.board)
-    recipe = RECIPES[recipe_name]
-    rng = np.random.default_rng(seed)
-    model, run = train_toy(world, recipe, rng, late_factor=config.late_factor, max_steps=config.max_steps,
-                           snapshot_every=config.snapshot_every, horizon=horizon, dtype=config.dtype)
-    probe = make_toy_model(world.n, recipe, np.random.default_rng(0), config.dtype)  # weights are overwritten
+    names = [name for _ in seeds for name in recipe_names]  # network j = (names[j], seed of j)
+    seed_of = [(i, seed) for i, seed in zip(seed_index, seeds) for _ in recipe_names]
+    first_of = {i: j for j, (i, _) in reversed(list(enumerate(seed_of)))}  # seed index -> its first network
+    paired = [None if name == "B" else first_of[i] for name, (i, _) in zip(names, seed_of)]  # B is first
+    runs = train_toy_stack(world, [RECIPES[n] for n in names], [seed for _, seed in seed_of], paired,
+                           late_factor=config.late_factor, max_steps=config.max_steps,
+                           snapshot_every=config.snapshot_every, dtype=config.dtype)
+    out = []
+    for j, (name, run) in enumerate(zip(names, runs)):
+        b = runs[j] if paired[j] is None else runs[paired[j]]  # the recipe-B run whose clock this run keeps
+        horizon = b.T if b.T is not None else b.final_step  # fractions of T, or of the whole run
+        out.append(_measure(world_name, world, name, run, horizon, config) | {"seed_index": seed_of[j][0]})
+    return out
+
+
+def _measure(world_name: str, world, recipe_name: str, run, horizon: int, config: Config) -> dict:
+    """The boundary of one run at the config's fractions of `horizon` (and at the early steps)."""
+    probe = make_toy_model(world.n, RECIPES[recipe_name], np.random.default_rng(0), config.dtype)  # overwritten
     kw = {"resolution": config.resolution, "s_max": config.s_max, "n_grid": config.n_grid}
-    if horizon is None:
-        horizon = run.T if run.T is not None else run.final_step  # fractions of T, or of the whole run
     out = {"world": world_name, "recipe": recipe_name, "T": run.T, "final_step": run.final_step,
            "horizon": horizon}
     frames, cl, missing, acc, steps = [], [], [], [], []
@@ -196,20 +208,17 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     if "B" not in config.recipes:
         raise ValueError(f"recipes={list(config.recipes)} must include 'B': its T is the clock of the contrasts")
     seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=config.n_seeds)]  # paired across recipes
-    first = [("board", "B", s, config, None) for s in seeds]
+    board = tuple(["B"] + [name for name in config.recipes if name != "B"])  # B first: its T is the clock
+    jobs = [("board", board, [s], [i], config) for i, s in enumerate(seeds)]  # one stack per seed
     if config.line_toy:
-        first += [("line", "B", s, config, None) for s in seeds]
-    workers = max(1, min(config.workers, os.cpu_count() or 1, len(first)))
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
-        mapper = pool.map if pool else map
-        results = list(mapper(_run_job, first))
-        b_T = {s: r_["horizon"] for s, r_ in zip(seeds, results[:len(seeds)])}  # recipe B's T per seed
-        contrasts = [("board", name, s, config, b_T[s]) for name in config.recipes if name != "B" for s in seeds]
-        results += list(mapper(_run_job, contrasts))
-    finally:
-        if pool:
-            pool.shutdown()
+        jobs.append(("line", ("B",), seeds, list(range(len(seeds))), config))  # small: one stack
+    workers = threads.workers(min(config.workers, len(jobs)))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, initializer=threads.apply) as pool:
+            done = list(pool.map(_run_stack, jobs))
+    else:
+        done = [_run_stack(job) for job in jobs]
+    results = sorted((r for rs in done for r in rs), key=lambda r: r["seed_index"])  # seed order in each group
     groups = sorted({(r["world"], r["recipe"]) for r in results})
     metrics: dict = {"fractions": list(config.fractions), "seeds": seeds,
                      "groups": [f"{w}_{r}" for w, r in groups]}  # array keys: {group}_s{seed index}_{name}
