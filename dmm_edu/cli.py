@@ -18,6 +18,7 @@ from dmm_edu.cli_animate import animate
 from dmm_edu.cli_book import book
 from dmm_edu.cli_data import data
 from dmm_edu.cli_slides import slides
+from dmm_edu.cli_sweep import experiment_id, overrides_of, set_option, sweep
 
 DOCTOR_PACKAGES = ("numpy", "torch", "matplotlib", "manim", "manim-slides", "mkdocs", "mkdocs-material", "mkdocs-jupyter",
                    "click", "platformdirs", "pytest", "hypothesis")
@@ -102,28 +103,44 @@ def list_() -> None:
                    "a symbolic link to a folder is written through.")
 @click.option("--force", is_flag=True, help="Replace a result of another experiment, profile or seed (or a damaged "
                                             "one) in --out.")
-def run(experiment: str, profile: str, seed: int, out: Path | None, force: bool) -> None:
+@click.option("--fresh", is_flag=True, help="Compute even if the results cache holds this run. By default a run whose "
+                                            "experiment, profile, seed, config, code and thread count match a cached "
+                                            "one is copied from the cache: it would compute the same numbers.")
+@set_option
+def run(experiment: str, profile: str, seed: int, out: Path | None, force: bool, fresh: bool,
+        pairs: tuple[str, ...]) -> None:
     """Run one of the book's experiments (see `dmm-edu list`; ids in any case) and save its result."""
-    from dmm_edu.experiments.base import run_experiment
-    from dmm_edu.experiments.registry import EXPERIMENTS, canonical_id
-    from dmm_edu.results import OutputFolderError
+    from dmm_edu.experiments.base import load_cached, run_cached, run_experiment
+    from dmm_edu.results import OutputFolderError, prepare_out_dir, save_result
+    from dmm_edu.sweep import flat_numbers
 
-    try:
-        experiment = canonical_id(experiment)
-    except ValueError:
-        raise click.BadParameter(f"{experiment!r} is not an experiment; choose one of {', '.join(EXPERIMENTS)} "
-                                 "(in any case)", param_hint="EXPERIMENT") from None
-    if not EXPERIMENTS[experiment].available:
-        raise click.BadParameter(f"{experiment} is planned but not implemented yet (see `dmm-edu list`)",
-                                 param_hint="EXPERIMENT")
+    experiment = experiment_id(experiment)
+    overrides = overrides_of(experiment, profile, pairs)  # a wrong --set fails here, before any work
     out = out or Path("results") / f"{experiment}-{profile}-s{seed}"
+    progress = lambda msg: click.echo(f"  {msg}", err=True)  # noqa: E731
     try:
-        result = run_experiment(experiment, profile, seed, out=out, force=force,
-                                progress=lambda msg: click.echo(f"  {msg}", err=True))
+        prepare_out_dir(out, experiment, profile, seed, force=force)  # before any work
     except OutputFolderError as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from exc
-    click.echo(f"{experiment} ({profile}, seed {seed}) in {result.provenance['duration_s']:.1f} s -> {out}")
-    for name, value in _flat_numbers(result.metrics):
+    cached = None
+    if not fresh:
+        try:
+            cached = load_cached(experiment, profile, seed, **overrides)
+            result = cached or run_cached(experiment, profile, seed, progress=progress, **overrides)
+        except OutputFolderError as exc:
+            raise click.ClickException(f"the results cache cannot be used: {exc}. Pass --fresh to compute "
+                                       "without it") from exc
+    else:
+        result = run_experiment(experiment, profile, seed, progress=progress, **overrides)
+    try:
+        save_result(result, out, force=force)
+    except OutputFolderError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from exc
+    given = f", --set {' '.join(pairs)}" if pairs else ""
+    how = (f"from the cache (computed in {result.provenance['duration_s']:.1f} s; --fresh computes again)" if cached
+           else f"in {result.provenance['duration_s']:.1f} s")
+    click.echo(f"{experiment} ({profile}, seed {seed}{given}) {how} -> {out}")
+    for name, value in flat_numbers(result.metrics):
         click.echo(f"  {name:40s} {value:.4g}")
 
 
@@ -148,15 +165,6 @@ def plot(result: Path, out: Path | None, fmt: str) -> None:
         raise click.ClickException(str(exc)) from exc
     for path in paths:
         click.echo(str(path))
-
-
-def _flat_numbers(metrics: dict, prefix: str = ""):
-    """(dotted name, number) pairs of a nested metrics dict, in order."""
-    for name, value in metrics.items():
-        if isinstance(value, dict):
-            yield from _flat_numbers(value, f"{prefix}{name}.")
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            yield f"{prefix}{name}", value
 
 
 @main.command()
@@ -187,3 +195,4 @@ main.add_command(data)  # dmm-edu data list | prefetch | verify
 main.add_command(book)  # dmm-edu book build | serve
 main.add_command(animate)  # dmm-edu animate SCENE|all
 main.add_command(slides)  # dmm-edu slides build SCENE|all
+main.add_command(sweep)  # dmm-edu sweep EXPERIMENT --seeds A:B
