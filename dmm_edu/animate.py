@@ -141,7 +141,7 @@ def scene_result(scene: str, result=None, profile: str = "book", seed: int = 0,
 def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "book", seed: int = 0,
            out: str | Path = "media", *, result=None, frame_size: tuple[int, int] | None = None,
            frame_rate: float | None = None, progress: Callable[[str], None] | None = None,
-           show_bars: bool = False, **scene_attrs) -> Rendered:
+           show_bars: bool = False, fresh: bool = False, **scene_attrs) -> Rendered:
     """Render one scene into `out/<scene>.<fmt>` with `out/<scene>.png` (poster) and the sidecar.
 
     quality: one of QUALITIES (manim's -ql/-qm/-qh/-qk); fmt: one of FORMATS; profile, seed: the
@@ -149,12 +149,24 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
     one, e.g. from `dmm-edu run E1 --out DIR`). frame_size (width, height)
     and frame_rate override the quality's (the tests render tiny). scene_attrs: class attributes
     of the scene (seed_index, last_snapshot, recipe …). show_bars: manim's progress bars.
+
+    A render is kept in the cache folder's `renders/`, keyed by everything it depends on
+    (`render_key`: the scene, its settings, the result's content hash, the scene code, manim's
+    version); the same render asked again is copied from there (seconds instead of minutes).
+    fresh: render anyway (and replace the cached copy).
     """
     spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
     quality = check_choice("quality", quality, tuple(QUALITIES))
     fmt = check_choice("fmt", fmt, FORMATS)
     out = Path(out)
     result = scene_result(scene, result, profile, seed, progress)
+    key = render_key(scene, quality, fmt, result, frame_size, frame_rate, {**spec.attrs, **scene_attrs})
+    if not fresh:
+        kept = _from_render_cache(key, scene, fmt, out)
+        if kept is not None:
+            if progress:
+                progress(f"{scene}: {kept.output} (the same render from the cache; --fresh renders again)")
+            return kept
     from manim import __version__ as manim_version
     from manim import config as manim_config
     from manim import tempconfig
@@ -201,7 +213,69 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
     tmp.replace(sidecar)
     if progress:
         progress(f"{scene}: {output} ({duration:.1f} s of animation, rendered in {render_s:.1f} s); poster {poster}")
+    _to_render_cache(key, [output, sidecar] + ([poster] if fmt != "png" else []))
     return Rendered(scene, output, poster, sidecar, duration, render_s)
+
+
+def render_key(scene: str, quality: str, fmt: str, result, frame_size=None, frame_rate=None,
+               attrs: dict | None = None) -> str:
+    """What a render depends on, hashed: the scene and its settings, the drawn result's content hash,
+    the code (every source file of animations/ and of the dmm_edu package: coarse, but no edit a
+    scene depends on can leave a stale render) and manim's version."""
+    import hashlib
+    from importlib import metadata
+
+    code = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = sorted(animations_dir().glob("*.py")) + sorted(package.rglob("*.py"))
+    for path in files:
+        code.update(str(path.relative_to(path.parents[1])).encode() + b"\0" + path.read_bytes())
+    spec = json.dumps({"scene": scene, "quality": quality, "fmt": fmt, "content_hash": result.content_hash(),
+                       "frame_size": list(frame_size) if frame_size is not None else None,
+                       "frame_rate": frame_rate, "attrs": repr(sorted((attrs or {}).items())),
+                       "manim": metadata.version("manim"), "code": code.hexdigest()}, sort_keys=True)
+    return hashlib.sha256(spec.encode()).hexdigest()[:20]
+
+
+def _render_cache() -> Path:
+    from dmm_edu.cache import cache_dir
+
+    return cache_dir() / "renders"
+
+
+def _from_render_cache(key: str, scene: str, fmt: str, out: Path) -> Rendered | None:
+    """Copy a cached render into `out` (the output, its poster and sidecar); None if there is none."""
+    folder = _render_cache() / key
+    output, poster = folder / f"{scene}.{fmt}", folder / f"{scene}.png"
+    record = read_sidecar(output)
+    if record is None or not output.is_file() or not poster.is_file():
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    for path in {output, poster, sidecar_path(output)}:
+        tmp = out / f".{path.name}.part"
+        shutil.copyfile(path, tmp)
+        tmp.replace(out / path.name)  # each file appears whole
+    kept = out / output.name
+    return Rendered(scene, kept, out / poster.name, sidecar_path(kept), float(record.get("duration_s", 0.0)),
+                    float(record.get("render_s", 0.0)))
+
+
+def _to_render_cache(key: str, paths: list[Path]) -> None:
+    """Keep a copy of a finished render (built in a temporary folder, renamed into place); a cache that
+    cannot be written only costs the next render its shortcut."""
+    root = _render_cache()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+    except OSError:
+        return
+    try:
+        for path in paths:
+            shutil.copyfile(path, tmp / path.name)
+        shutil.rmtree(root / key, ignore_errors=True)
+        tmp.replace(root / key)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _dmm_version() -> str:

@@ -39,8 +39,10 @@ SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment
               help="Draw this saved result folder (from `dmm-edu run EXPERIMENT --out DIR`) instead of the cached "
                    "run at --profile and --seed; with 'all', the scenes of that result's experiment.")
 @click.option("--bars/--no-bars", default=True, show_default=True, help="Show manim's progress bars.")
+@click.option("--fresh", is_flag=True, help="Render even if the cache holds the same render (same scene code, "
+                                            "settings and result); by default it is copied from there.")
 def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, result_dir: Path | None,
-            bars: bool) -> None:
+            bars: bool, fresh: bool) -> None:
     """Render SCENE (or all scenes) from the saved result of its experiment."""
     import importlib.util
 
@@ -59,7 +61,7 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
         try:
             done = render(name, quality, fmt, profile, seed, out, result=result, progress=click.echo,
-                          show_bars=bars)
+                          show_bars=bars, fresh=fresh)
         except ImportError as exc:  # manim is there but cannot load (the system libraries of its text rendering)
             raise click.ClickException(NEEDS_MANIM.format(detail=f"{type(exc).__name__}: {exc}")) from exc
         except FileNotFoundError as exc:  # no animations/ folder: an install from the wheel
@@ -68,7 +70,8 @@ def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Pa
             raise click.ClickException(str(exc)) from None
         total += done.render_s
     if len(names) > 1:
-        click.echo(f"rendered {len(names)} scenes in {total:.1f} s into {out}")
+        click.echo(f"{len(names)} scenes into {out} (rendering took {total:.1f} s; a render copied from the cache "
+                   "counts its original time)")
 
 
 def scenes_and_result(scene: str, result_dir: Path | None):

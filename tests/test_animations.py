@@ -285,3 +285,26 @@ def test_cli_lists_the_scenes_and_rejects_an_unknown_one():
 if __name__ == "__main__" and "--regenerate" in sys.argv:
     stored_result = load_result(CONTROL / "E1-smoke")
     regenerate({scene: stored_result for scene in KEY_SCENES})
+
+
+def test_the_same_render_is_copied_from_the_cache_and_fresh_renders_again(stored, tmp_path, monkeypatch):
+    """A render asked again (same scene, settings, result and code) is copied from the cache's renders/;
+    another result or fresh=True renders."""
+    monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "cache"))
+    kw = {"out": tmp_path / "a", "result": stored, "frame_size": (160, 90), "frame_rate": 5}
+    first = animate.render("line_toy_2d", "low", "png", **kw)
+    real = animate.scene_class
+    calls = []
+
+    def counting(scene):
+        calls.append(scene)
+        return real(scene)
+
+    monkeypatch.setattr(animate, "scene_class", counting)
+    again = animate.render("line_toy_2d", "low", "png", **{**kw, "out": tmp_path / "b"})
+    assert calls == [] and again.output.read_bytes() == first.output.read_bytes()
+    assert json.loads(again.sidecar.read_text())["content_hash"] == stored.content_hash()
+    animate.render("line_toy_2d", "low", "png", fresh=True, **{**kw, "out": tmp_path / "c"})
+    assert calls == ["line_toy_2d"]
+    animate.render("line_toy_2d", "low", "png", last_snapshot=1, **{**kw, "out": tmp_path / "d"})  # other settings
+    assert calls == ["line_toy_2d"] * 2
