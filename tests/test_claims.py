@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from smoke_runs import run_cache
 
 from dmm_edu import claims
 from dmm_edu.results import Result
@@ -27,8 +28,8 @@ DOCS = ROOT / "docs"
 
 
 def shared_cache(tmp_path_factory) -> Path:
-    """One results cache for the whole test session (test_book uses the same folder)."""
-    return tmp_path_factory.getbasetemp() / "dmm_book_cache"
+    """The run-wide results cache (tests/smoke_runs.py; test_book uses the same folder)."""
+    return run_cache()
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from dmm_edu.experiments.base import run_experiment
+from smoke_runs import smoke
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_tilted_boundary_keeps_accuracy_and_loses_margin(seed):
-    r = run_experiment("E2", "smoke", seed=seed)
+    r = smoke("E2", seed)
     t_max = r.config["tilts"][-1]
     assert t_max == 100
     for n in r.config["dims"]:
@@ -20,7 +20,7 @@ def test_tilted_boundary_keeps_accuracy_and_loses_margin(seed):
 
 
 def test_sgd_never_moves_the_normal_part_of_the_weights():
-    r = run_experiment("E2", "smoke", seed=5)
+    r = smoke("E2", 5)
     for n in r.config["dims"]:
         m = r.metrics[f"n{n}"]
         np.testing.assert_allclose(m["normal_norm_after"], m["normal_norm_before"], rtol=1e-12)

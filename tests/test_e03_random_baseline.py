@@ -2,12 +2,12 @@
 
 import pytest
 
-from dmm_edu.experiments.base import run_experiment
+from smoke_runs import smoke
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_random_directions_sit_at_the_baseline(seed):
-    r = run_experiment("E3", "smoke", seed=seed)
+    r = smoke("E3", seed)
     for n, k in r.metrics["dims"]:
         m = r.metrics[f"n{n}_k{k}"]
         assert abs(m["on_random_mean"] - (k / n) ** 0.5) < 0.03

@@ -3,12 +3,12 @@ is shortest (the experiments' checks, at the book profile, which takes seconds).
 
 import pytest
 
-from dmm_edu.experiments.base import run_experiment
+from smoke_runs import book
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gradient_leans_off_the_manifold_more_as_init_grows(seed):
-    r = run_experiment("E4", "book", seed=seed)
+    r = book("E4", seed)
     cs = r.metrics["init_scales"]
     on = [r.metrics[f"c{c:g}"]["on_grad"] for c in cs]
     assert all(a > b for a, b in zip(on, on[1:]))  # decreases with c
@@ -18,7 +18,7 @@ def test_gradient_leans_off_the_manifold_more_as_init_grows(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_on_off_minimal_attacks_swap_with_init_scale(seed):
-    r = run_experiment("E5", "book", seed=seed)
+    r = book("E5", seed)
     large, small = r.metrics["c2.5"], r.metrics["c0.5"]
     assert large["d_off_over_d_on"] < 0.85  # DMM regime: the boundary hugs the manifold
     assert small["d_off_over_d_on"] > 2.5  # small init: the boundary stands across it

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from dmm_edu.experiments.base import run_experiment
+from smoke_runs import smoke
 
 
 @pytest.fixture(scope="module", params=[0, 1, 2])
 def result(request):
-    return run_experiment("E8", "smoke", seed=request.param)
+    return smoke("E8", request.param)
 
 
 def test_large_init_boundary_stays_close_along_the_normal(result):

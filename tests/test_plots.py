@@ -9,11 +9,11 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from dmm_edu import palette  # noqa: E402
-from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, figure_names, plot, save_figures  # noqa: E402
 from dmm_edu.plots import baseline, toys  # noqa: E402
 from dmm_edu.results import save_result  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+from smoke_runs import smoke  # noqa: E402
 
 PLOTTED = ("E1", "E2", "E3", "E4", "E5")
 
@@ -21,7 +21,7 @@ PLOTTED = ("E1", "E2", "E3", "E4", "E5")
 @pytest.fixture(scope="module")
 def results():
     """Each plotted experiment's smoke result, run once for the whole module."""
-    return {e: run_experiment(e, "smoke", seed=0) for e in PLOTTED}
+    return {e: smoke(e) for e in PLOTTED}
 
 
 def _data_axes(fig):

@@ -6,10 +6,10 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from dmm_edu.experiments._subspace import Recipe  # noqa: E402
-from dmm_edu.experiments.base import run_experiment  # noqa: E402
 from dmm_edu.plots import FIGURES, plot  # noqa: E402
 from dmm_edu.plots import adversarial, training_curves  # noqa: E402
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
+from smoke_runs import smoke  # noqa: E402
 
 PLOTTED = ("E8", "E9", "E11")
 
@@ -24,8 +24,7 @@ E11_TINY = {"steps": 3, "variants": (("rand", "off"), ("det", "off"), ("rand", "
 @pytest.fixture(scope="module")
 def results():
     """Each plotted experiment's smoke result (E11 shrunk), run once for the whole module."""
-    return {"E8": run_experiment("E8", "smoke", seed=0), "E9": run_experiment("E9", "smoke", seed=0),
-            "E11": run_experiment("E11", "smoke", seed=0, **E11_TINY)}
+    return {"E8": smoke("E8"), "E9": smoke("E9"), "E11": smoke("E11", 0, **E11_TINY)}
 
 
 def expected_axes(result, name) -> int:

@@ -50,6 +50,7 @@ from pathlib import Path
 
 import click
 import pytest
+from smoke_runs import run_cache
 
 from dmm_edu.cli import main
 
@@ -362,8 +363,8 @@ def workspace(tmp_path_factory):
             (ws / name).symlink_to(ROOT / name, target_is_directory=True)
     cache = base / "cache"
     cache.mkdir()
-    shared = tmp_path_factory.getbasetemp() / "dmm_book_cache"  # smoke results other tests of the session made
-    shared.mkdir(exist_ok=True)
+    shared = run_cache()  # the run-wide results cache (tests/smoke_runs.py): runs other tests made
+    shared.mkdir(parents=True, exist_ok=True)
     (cache / "results").symlink_to(shared, target_is_directory=True)
     env = dict(os.environ, DMM_EDU_CACHE=str(cache), MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     env.pop("DMM_EDU_BOOK_PROFILE", None)

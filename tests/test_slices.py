@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from smoke_runs import smoke
 
 from dmm_edu.attacks import deepfool
 from dmm_edu.boundary import (
@@ -22,7 +23,6 @@ from dmm_edu.boundary import (
     slice_planes,
     slice_stack,
 )
-from dmm_edu.experiments.base import run_experiment
 from dmm_edu.manifold import SubspaceProjector
 from dmm_edu.numpy_nn import MLP
 
@@ -245,12 +245,12 @@ def test_slice_stack_refuses_a_non_positive_extent_and_non_integer_labels(rng):
 
 @pytest.fixture(scope="module")
 def e5():
-    return run_experiment("E5", "smoke", seed=0)
+    return smoke("E5")
 
 
 @pytest.fixture(scope="module")
 def e9():
-    return run_experiment("E9", "smoke", seed=0)
+    return smoke("E9")
 
 
 def test_e5_slices_pass_through_the_attacked_points_in_the_plane_of_their_perturbations(e5):
