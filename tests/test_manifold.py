@@ -111,6 +111,19 @@ def test_pca_recovers_subspace():
     assert np.all(np.diff(P.explained_variance_ratio) <= 1e-12)
 
 
+@pytest.mark.parametrize("N, n, dtype", [(800, 40, np.float64), (73, 40, np.float64), (72, 40, np.float64),
+                                         (800, 40, np.float32)])
+def test_pca_matches_the_plain_svd_bit_for_bit(N, n, dtype):
+    """PCA of a tall X hands the SVD the R of X_c = QR (what LAPACK does inside); sigma and U must be exactly
+    those of np.linalg.svd(X_c), on either side of gesdd's threshold int(11n/6) (73 for n = 40: below it the
+    SVD of R differs in the last bits, so 72 checks the threshold) and in float32."""
+    rng = np.random.default_rng(4)
+    X = (rng.standard_normal((N, n)) @ rng.standard_normal((n, n))).astype(dtype)  # (N, n), correlated columns
+    P = PCAProjector(X, 5)
+    _, sigma, Vt = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    assert np.array_equal(P.singular_values, sigma)
+    assert np.array_equal(P.U, Vt[:5].T.astype(np.float64))
+
 def test_pca_partial_capture():
     rng = np.random.default_rng(2)
     X = rng.standard_normal((400, 3)) * [3.0, 1.0, 1.0]  # variances 9, 1, 1
@@ -209,3 +222,23 @@ BAD = [
 def test_bad_inputs_name_the_argument(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_tangent_part_picks_the_bases_of_the_rows_idx_whatever_the_index_kind():
+    """tangent_part(U, d, idx) = U[idx] (U[idx]^T d) exactly, for the index kinds callers pass: int64 (the attacks'
+    rows), int32, negative indices, a boolean mask, a numpy array, none at all (a copy path is chosen per kind)."""
+    torch = pytest.importorskip("torch")
+    from dmm_edu.manifold.frames import tangent_part
+
+    g = torch.Generator().manual_seed(0)
+    U = torch.linalg.qr(torch.randn(6, 30, 3, generator=g, dtype=torch.float64))[0].float()  # (M, n, k) per-row bases
+    picks = [torch.tensor([4, 0, 4, 2]), torch.tensor([5, 1], dtype=torch.int32), torch.tensor([-1, 2]),
+             torch.tensor([True, False, True, False, False, True]), np.array([3, 1]),
+             torch.tensor([], dtype=torch.int64)]
+    for idx in picks:
+        U_i = U[idx]  # (M', n, k) the reference: plain indexing
+        d = torch.randn(U_i.shape[0], 30, generator=g)  # (M', n)
+        want = torch.einsum("bnk,bk->bn", U_i, torch.einsum("bnk,bn->bk", U_i, d))
+        assert torch.equal(tangent_part(U, d, idx), want), idx
+    d = torch.randn(6, 30, generator=g)
+    assert torch.equal(tangent_part(U, d), torch.einsum("bnk,bk->bn", U, torch.einsum("bnk,bn->bk", U, d)))

@@ -330,6 +330,26 @@ def test_training_bad_input(rng):
         TrainConfig(lr=-0.1)
 
 
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_single_nan_or_inf_in_an_image_tensor_is_refused(rng, bad):
+    x, y = blobs(20, rng)
+    model = MLP((1, 4, 4), hidden=(4,), n_classes=2, generator=gen())
+    x_t = torch.from_numpy(x).clone()
+    x_t[7, 0, 2, 3] = bad  # one pixel of one image
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        train_classifier(model, x_t, y, TrainConfig(epochs=1, **QUIET), generator=gen())
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        predict(model, x_t)
+
+
+def test_finite_images_whose_sum_overflows_are_accepted(rng):
+    """The finiteness check sums x first; a sum that overflows to inf must not be taken for an inf pixel."""
+    model = MLP((1, 4, 4), hidden=(4,), n_classes=2, generator=gen())
+    x = torch.full((3, 1, 4, 4), 3e38)  # float32: every value finite, their sum is not
+    assert not torch.isfinite(x.sum())
+    assert predict(model, x).shape == (3,)
+
 # ---------------------------------------------------------------- a loss that becomes NaN or inf
 def test_a_diverging_learning_rate_stops_training_with_the_epoch_batch_and_lr(rng):
     x, y = blobs(40, rng)

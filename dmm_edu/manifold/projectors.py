@@ -128,7 +128,7 @@ class PCAProjector(SubspaceProjector):
             )
         mean = X.mean(axis=0)  # (n,)
         Xc = X - mean  # (N, n)
-        _, sigma, Vt = np.linalg.svd(Xc, full_matrices=False)  # sigma: (r,), Vt: (r, n), r = min(N, n)
+        _, sigma, Vt = np.linalg.svd(_tall_factor(Xc), full_matrices=False)  # sigma: (r,), Vt: (r, n), r = min(N, n)
         total = float(np.sum(sigma**2))
         if total == 0.0:
             raise ValueError("X has zero variance (all rows equal); PCA directions are undefined")
@@ -137,6 +137,20 @@ class PCAProjector(SubspaceProjector):
         self.singular_values = sigma
         self.explained_variance_ratio = sigma[:k] ** 2 / total  # (k,): sigma_i^2 / sum_j sigma_j^2
         self.captured = float(np.sum(self.explained_variance_ratio))
+
+
+def _tall_factor(Xc: np.ndarray) -> np.ndarray:
+    """A matrix with the singular values and right singular vectors of Xc (N, n), bit for bit: R (n, n)
+    of Xc = Q R when Xc is tall, else Xc itself.
+
+    For a tall matrix (N >= 11n/6) LAPACK's SVD (gesdd, which numpy calls) factors Xc = Q R first and takes
+    sigma and V from R; it also forms Q (N, n) and U = Q U_R, which PCA never reads and which cost more than
+    the rest together. Handing it R, from the same QR (geqrf), gives the same sigma and V without them.
+    """
+    N, n = Xc.shape
+    if Xc.dtype != np.float64 or N < int(n * 11.0 / 6.0):  # 11n/6: gesdd's own threshold for the QR
+        return Xc  # float32: numpy's SVD runs in float64, its QR would hand back R rounded to float32
+    return np.linalg.qr(Xc, mode="r")  # (n, n) upper triangular R
 
 
 def pca_projector(X, k: int) -> PCAProjector:
