@@ -18,7 +18,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_attacks_torc
 def test_bench_attacks_torch_runs_or_explains_the_install(tmp_path):
     out = tmp_path / "r.json"
     proc = subprocess.run([sys.executable, str(BENCH), "--rounds", "1", "--calls", "1", "--batch", "64",
-                           "--df-batch", "4", "--df-rounds", "1", "--out", str(out)],
+                           "--df-batch", "32", "--df-rounds", "1", "--cnn-batch", "16", "--cnn-rounds", "1",
+                           "--cnn-gate-batch", "4", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     if importlib.util.find_spec("torchattacks") is None:
         assert proc.returncode == 2, proc.stderr
@@ -27,5 +28,8 @@ def test_bench_attacks_torch_runs_or_explains_the_install(tmp_path):
     assert proc.returncode == 0, proc.stderr
     record = json.loads(out.read_text())
     cases = {r["case"] for r in record["results"]}
-    assert cases == {"torch_pgd_linf", "torch_pgd_l2", "numpy_pgd_linf", "numpy_pgd_l2", "torch_deepfool"}
+    assert cases == {"torch_pgd_linf", "torch_pgd_class_linf", "numpy_pgd_linf", "torch_pgd_l2", "torch_pgd_class_l2",
+                     "numpy_pgd_l2", "torch_pgd_cnn_linf", "torch_pgd_class_cnn_linf", "torch_deepfool"}
+    cnn = [r for r in record["results"] if "_cnn_" in r["case"]]
+    assert all(r["batch"] == 16 and r["steps"] == 20 for r in cnn)
     assert all(r["ratio_ours_over_torchattacks"] > 0 and isinstance(r["meets_goal"], bool) for r in record["results"])

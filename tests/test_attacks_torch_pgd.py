@@ -130,6 +130,44 @@ def test_pgd_on_a_multiclass_linear_model_ends_on_the_sphere_and_only_fools_reac
     assert int(res.success.sum()) > 0
 
 
+@pytest.mark.parametrize("early", [False, True])
+def test_success_is_decided_at_the_final_point_not_before_the_last_update(early):
+    """f = w·x + b with f(x) = 2.5 alpha‖w‖₁: each L∞ step lowers f by alpha‖w‖₁, so x crosses
+    the boundary on the third update. The last step's logits are those of x + δ_2 (f > 0); success
+    judged on them would be False after 3 steps. A second sample starts misclassified: with
+    early_stop it is frozen at step 0 and judged by that step's logits."""
+    model, w, b = linear_binary(8, 5)
+    x = randn(9, 2, 5)
+    a = 0.1 * float(w.abs().sum())  # alpha‖w‖₁, alpha = 0.1
+    x = x + ((2.5 * a - (x @ w + b)) / (w @ w))[:, None] * w  # f(x) = 2.5 alpha‖w‖₁ for both rows
+    y = torch.tensor([1, 0])  # row 0 is predicted 1 (f > 0); row 1 is misclassified from the start
+    for steps, crossed in [(2, False), (3, True)]:
+        res = pgd(model, x, y, 10.0, alpha=0.1, steps=steps, bounds=None, early_stop=early)
+        assert res.success.tolist() == [crossed, True]
+        assert predict(model, res.x_adv).tolist() == [int(not crossed), 1]
+        assert res.steps.tolist() == [steps, 0 if early else steps]
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_success_agrees_with_the_prediction_at_x_adv_for_every_image(early):
+    """float32 images, a conv net, the box [0, 1], restarts: success is the prediction at x_adv for
+    every sample, and the test can tell: some samples change prediction in the last update (alpha =
+    eps / steps, so the last update is a full step, not one cut short by the ball)."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.Tanh(), torch.nn.Flatten(),
+                                torch.nn.Linear(4 * 8 * 8, 5))
+    x = torch.rand(200, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    y = predict(model, x)
+    for start in (False, True):
+        res = pgd(model, x, y, 0.04, alpha=0.01, steps=4, bounds=(0.0, 1.0), early_stop=early, random_start=start,
+                  restarts=2 if start else 1, rng=torch.Generator().manual_seed(2), record_trajectory=True)
+        assert float(res.x_adv.min()) >= 0.0 and float(res.x_adv.max()) <= 1.0
+        pred = predict(model, res.x_adv)
+        assert torch.equal(res.success, pred != y)
+        before_last = predict(model, res.trajectory[-2]) != y  # (N,) at the point the last step saw
+        assert int((before_last != res.success).sum()) > 0
+
+
 # ------------------------------------------------------------ invariants
 
 

@@ -87,9 +87,14 @@ def n_classes(model, x0: torch.Tensor, shape) -> int:
     """C, the number of classes, from the model's logits z at the clean inputs x0 (N, n) (a one-logit
     model has 2); refuses z that is not (N, C) or not finite (a model with a NaN weight would
     otherwise 'succeed' on every sample at ‖δ‖ = 0)."""
-    N = x0.shape[0]
     with eval_mode(model), torch.no_grad():  # eval: samples are independent (BatchNorm on running statistics)
-        z = model(x0.reshape(N, *shape))  # (N, C)
+        z = model(x0.reshape(x0.shape[0], *shape))  # (N, C)
+    return check_logits(z, x0.shape[0], shape)
+
+
+def check_logits(z, N: int, shape) -> int:
+    """C, the number of classes, from the model's output z at the N clean inputs (what `n_classes`
+    checks, for an attack that has already made that forward pass, e.g. with `record_forward`)."""
     if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[0] != N:
         got = tuple(z.shape) if isinstance(z, torch.Tensor) else _describe(z)
         raise ValueError(f"model must map x (N, *shape) to logits (N, C); on x of shape {(N, *shape)} "
@@ -157,15 +162,25 @@ def objective(z: torch.Tensor, y: torch.Tensor, loss: str, targeted: bool) -> to
     return z_y - z_other if targeted else z_other - z_y
 
 
-def objective_grad(model, x_rows: torch.Tensor, shape, y, loss: str, targeted: bool):
-    """(z (M, C), ∇_x J (M, n)) at the rows x_rows (M, n): one forward and one backward pass.
+def record_forward(model, x_rows: torch.Tensor, shape):
+    """(x_leaf (M, n), the model's raw output at x_rows (M, n)), recorded for a gradient with
+    respect to the input: the forward half of `objective_grad`, for an attack that looks at the
+    output (e.g. checks it with `check_logits`) before it differentiates."""
+    with torch.enable_grad():
+        x_leaf = x_rows.detach().requires_grad_(True)  # (M, n)
+        return x_leaf, model(x_leaf.reshape(x_leaf.shape[0], *shape))  # (M, n), (M, C)
+
+
+def objective_grad(model, x_rows: torch.Tensor, shape, y, loss: str, targeted: bool, recorded=None):
+    """(z (M, C), ∇_x J (M, n)) at the rows x_rows (M, n): one forward and one backward pass, or
+    only the backward pass where `recorded` is the forward pass at x_rows that `record_forward` made.
 
     Differentiates with respect to the input only (no .grad lands on the parameters) and works
     inside an outer torch.no_grad().
     """
+    x_leaf, out = record_forward(model, x_rows, shape) if recorded is None else recorded  # (M, n), (M, C)
     with torch.enable_grad():
-        x_leaf = x_rows.detach().requires_grad_(True)  # (M, n)
-        z = logits(model, x_leaf, shape)  # (M, C)
+        z = two_logits(out)  # (M, C)
         (g,) = torch.autograd.grad(objective(z, y, loss, targeted).sum(), x_leaf)  # ∇_x Σ_i J_i = (∇_x J_i)_i
     return z.detach(), g
 
@@ -201,6 +216,23 @@ def project_ball(delta: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
         return delta.clamp_(-eps, eps)
     d_norm = torch.linalg.vector_norm(delta, dim=1, keepdim=True)  # (M, 1)
     return delta.mul_(torch.clamp(eps / torch.where(d_norm > 0, d_norm, 1.0), max=1.0))  # δ · min(1, eps/‖δ‖₂)
+
+
+def delta_bounds(x0: torch.Tensor, box) -> tuple[torch.Tensor, torch.Tensor]:
+    """(lo_d, hi_d) (M, n), bounds on δ that keep x0 + δ in the box [lo, hi] as computed, rounding included.
+
+    lo - x0 and hi - x0 are rounded, so x0 + (hi - x0) can round to just above hi (rarely; a box
+    with lo < 0 < hi makes it likelier). Rounding is monotone, so lowering hi - x0 by an ulp where
+    that happens (and raising lo - x0 likewise) puts every x0 + δ with lo_d <= δ <= hi_d inside the
+    box: the point an attack evaluates, x0 + δ, is then exactly the point it returns, with no clip
+    in between.
+    """
+    lo_d, hi_d = box[0] - x0, box[1] - x0  # (M, n) each: lo - x <= 0 <= hi - x
+    while bool((over := x0 + hi_d > box[1]).any()):
+        hi_d = torch.where(over, torch.nextafter(hi_d, torch.full_like(hi_d, -math.inf)), hi_d)
+    while bool((under := x0 + lo_d < box[0]).any()):
+        lo_d = torch.where(under, torch.nextafter(lo_d, torch.full_like(lo_d, math.inf)), lo_d)
+    return lo_d, hi_d
 
 
 def clip_box(x0: torch.Tensor, delta: torch.Tensor, box) -> tuple[torch.Tensor, torch.Tensor]:

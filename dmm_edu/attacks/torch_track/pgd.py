@@ -26,8 +26,10 @@ from dmm_edu.attacks.torch_track._common import (
     check_bounds,
     check_input,
     check_labels,
+    check_logits,
     check_loss,
     check_model,
+    delta_bounds,
     eval_mode,
     is_success,
     logits,
@@ -36,6 +38,7 @@ from dmm_edu.attacks.torch_track._common import (
     objective,
     objective_grad,
     project_ball,
+    record_forward,
 )
 from dmm_edu.attacks.torch_track._subspace import subspace_at
 
@@ -63,36 +66,61 @@ def _ascend_(delta, g, alpha: float, norm: str):
     return delta.addcmul_(g, alpha / torch.where(g_norm > 0, g_norm, 1.0))  # δ + alpha·g/‖g‖₂
 
 
-def _run(model, x0, shape, y, delta0, *, eps, alpha, steps, norm, loss, targeted, box, S, early_stop, record):
-    """One PGD run from δ_0 (None: 0) on M samples: (x_adv (M, n), steps used (M,), path (steps+1, M, n) or None).
+def _run(model, x0, shape, y, delta0, *, eps, alpha, steps, norm, loss, targeted, box, S, early_stop, record,
+         judge, first=None):
+    """One PGD run from δ_0 (None: 0) on M samples: (x_adv (M, n), success (M,), J (M,), steps used
+    (M,), path (steps+1, M, n) or None); success and J, the objective at x_adv, are None without
+    `judge`. `first`: step 0's forward pass at x + δ_0, already made by `record_forward`.
 
     δ is updated in place (it is ours alone; fresh tensors per step would cost page faults). The box
-    is kept as bounds on δ, lo - x <= δ <= hi - x, so the clip is one clamp.
+    is kept as bounds on δ (`delta_bounds`), so the clip is one clamp and x + δ needs no clip
+    afterwards: x_adv is exactly the last point the model saw. In L∞ the ball is a box too,
+    |δ_j| <= eps, and clipping to one box then the other is clipping to their intersection, so
+    "project" and "clip" are one clamp.
+
+    Success is decided at x_adv itself. A sample frozen by early_stop was judged by the forward pass
+    that froze it, at its final point. Every other sample moved after its last forward pass (step
+    t = steps-1 sees x + δ_{steps-1}, then the update makes δ_steps), so its success takes one more
+    forward pass at x_adv: the logits of the last step belong to the point before the last update.
     """
     M = x0.shape[0]
-    box_d = None if box is None else (box[0] - x0, box[1] - x0)  # (M, n) each: lo - x <= 0 <= hi - x
     delta = torch.zeros_like(x0) if delta0 is None else delta0  # (M, n)  δ_0
-    if delta0 is not None and box is not None:
-        delta.clamp_(*box_d)  # x + δ_0 in the box
+    lim = None  # the clamp bounds on δ after the step: None, (lo_d, hi_d) (M, n) each, or (-eps, eps)
+    if box is not None:
+        lim = delta_bounds(x0, box)  # lo - x <= δ <= hi - x
+        if delta0 is not None:
+            delta.clamp_(*lim)  # x + δ_0 in the box
+    if norm == "linf":  # Π_eps is the clamp to [-eps, eps]: with a box, the clamp to the intersection
+        lim = (-eps, eps) if lim is None else (lim[0].clamp_(min=-eps), lim[1].clamp_(max=eps))
     used = torch.zeros(M, dtype=torch.int64, device=x0.device)  # (M,) updates each sample received
     path = [(x0 + delta).cpu()] if record else None
+    success = torch.zeros(M, dtype=torch.bool, device=x0.device) if judge and early_stop else None  # (M,)
+    J = x0.new_zeros(M) if judge and early_stop else None  # (M,) objective at x_adv
     rows = None  # the samples still updated (None: all of them)
-    for _ in range(steps):
-        x_t = x0 + delta if rows is None else x0[rows] + delta[rows]  # (M', n)  x + δ_t
-        z, g = objective_grad(model, x_t, shape, y if rows is None else y[rows], loss, targeted)  # ∇_x J(x + δ_t)
-        if early_stop:  # freeze the samples that are already adversarial at x + δ_t
+    for t in range(steps):
+        y_t = y if rows is None else y[rows]  # (M',)
+        if t == 0 and first is not None:  # the forward pass at x + δ_0 is made: only its backward pass
+            z, g = objective_grad(model, None, shape, y_t, loss, targeted, recorded=first)
+        else:
+            x_t = x0 + delta if rows is None else x0[rows] + delta[rows]  # (M', n)  x + δ_t
+            z, g = objective_grad(model, x_t, shape, y_t, loss, targeted)  # z (M', C), g = ∇_x J(x + δ_t)
+        if early_stop:  # freeze the samples that are already adversarial at x + δ_t: their final point
             rows = torch.arange(M, device=x0.device) if rows is None else rows
-            keep = ~is_success(z, y[rows], targeted)
-            rows, g = rows[keep], g[keep]
+            hit = is_success(z, y_t, targeted)  # (M',)
+            if judge:
+                success[rows[hit]] = True
+                J[rows[hit]] = objective(z[hit], y_t[hit], loss, targeted)
+            rows, g = rows[~hit], g[~hit]
             if rows.numel() == 0:
                 break
         # the update δ_t -> δ_{t+1} of the rows still running
         d = delta if rows is None else delta[rows]  # (M', n), a view of δ or a copy of its rows
         g = S.project(g, rows)  # (M', n)  g = P_S ∇_x J
         d = _ascend_(d, g, alpha, norm)  # (M', n)  step:    δ + alpha·u(g)
-        d = project_ball(S.project(d, rows), eps, norm)  # (M', n)  project: Π_eps(P_S δ)
-        if box is not None:  # (M', n)  clip:    x + δ ∈ [lo, hi]^n
-            d.clamp_(*(box_d if rows is None else (box_d[0][rows], box_d[1][rows])))
+        if norm == "l2":
+            d = project_ball(S.project(d, rows), eps, norm)  # (M', n)  project: Π_eps(P_S δ)
+        if lim is not None:  # (M', n)  clip: x + δ ∈ [lo, hi]^n (L∞: and project, |δ_j| <= eps)
+            d.clamp_(*(lim if rows is None or not torch.is_tensor(lim[0]) else (lim[0][rows], lim[1][rows])))
         # bookkeeping: write the rows back, count the update, record the iterate
         if rows is None:
             delta = d
@@ -105,23 +133,22 @@ def _run(model, x0, shape, y, delta0, *, eps, alpha, steps, norm, loss, targeted
     if record:
         path += [path[-1]] * (steps + 1 - len(path))  # frozen after an early stop
         path = torch.stack(path)  # (steps+1, M, n)
-    x_adv = x0 + delta  # (M, n)
-    if box is not None:
-        x_adv.clamp_(box[0], box[1])  # guard against rounding one ulp outside the box
-    return x_adv, used, path
+    x_adv = x0 + delta  # (M, n), in the box by delta_bounds
+    if judge and (rows is None or rows.numel()):  # one forward pass at the final points not yet judged
+        with torch.no_grad():
+            z = logits(model, x_adv if rows is None else x_adv[rows], shape)  # (M', C)
+        y_t = y if rows is None else y[rows]  # (M',)
+        if rows is None:
+            success, J = is_success(z, y_t, targeted), objective(z, y_t, loss, targeted)
+        else:
+            success[rows], J[rows] = is_success(z, y_t, targeted), objective(z, y_t, loss, targeted)
+    return x_adv, success, J, used, path
 
 
-def _attempt(model, x0, shape, y, S, rng, judge=True, **kw):
-    """One run from δ_0 = 0 (rng None) or a random start, and where it ended: (x_adv (M, n),
-    success (M,), objective J (M,), steps used (M,), path or None); success and J are None
-    without `judge` (they cost one more forward pass)."""
+def _attempt(model, x0, shape, y, S, rng, **kw):
+    """One run from δ_0 = 0 (rng None) or a random start: `_run`'s (x_adv, success, J, used, path)."""
     delta0 = None if rng is None else _random_start(rng, x0, kw["eps"], kw["norm"], S)  # (M, n)
-    x_adv, used, path = _run(model, x0, shape, y, delta0, S=S, **kw)
-    if not judge:
-        return x_adv, None, None, used, path
-    with torch.no_grad():
-        z = logits(model, x_adv, shape)  # (M, C) at the final points
-    return x_adv, is_success(z, y, kw["targeted"]), objective(z, y, kw["loss"], kw["targeted"]), used, path
+    return _run(model, x0, shape, y, delta0, S=S, **kw)
 
 
 @accepts_clip
@@ -182,7 +209,9 @@ def _pgd(model, x, y, eps, *, alpha=None, steps=10, norm="linf", random_start=Fa
          record_trajectory=False, judge=True):
     """`pgd`; with judge=False (the torchattacks-style call, which returns only the images) it
     returns x_adv (N, *shape) and skips the forward pass that decides success, unless restarts
-    need it to choose between runs."""
+    need it to choose between runs. A call costs steps forward and backward passes per run, plus
+    one forward pass that decides success (judge) and one more that checks the model where a
+    random start keeps the clean x from being step 0's point."""
     model = check_model(model)
     x0, shape = check_input(model, x)  # (N, n)
     N, n = x0.shape
@@ -205,14 +234,18 @@ def _pgd(model, x, y, eps, *, alpha=None, steps=10, norm="linf", random_start=Fa
     early_stop = check_bool("early_stop", early_stop)
     record = check_bool("record_trajectory", record_trajectory)
     space = check_space(space, norm)
-    y = check_labels("y", y, N, n_classes(model, x0, shape), x0.device)  # (N,)
-    S = subspace_at(projector, space, x0, shape)
     kw = dict(eps=eps, alpha=alpha, steps=steps, norm=norm, loss=loss, targeted=targeted, box=box,
-              early_stop=early_stop, record=record)
+              early_stop=early_stop, record=record, judge=judge or restarts > 1)
 
     with eval_mode(model):
+        # Without a random start the first iterate is x itself, so the forward pass that checks the
+        # model's logits (and gives C for the labels) is kept as step 0's, for its backward pass.
+        first = None if random_start else record_forward(model, x0, shape)  # (x_leaf (N, n), z (N, C))
+        C = n_classes(model, x0, shape) if random_start else check_logits(first[1], N, shape)
+        y = check_labels("y", y, N, C, x0.device)  # (N,)
+        S = subspace_at(projector, space, x0, shape)
         x_adv, success, J, used, path = _attempt(model, x0, shape, y, S, rng if random_start else None,
-                                                 judge=judge or restarts > 1, **kw)
+                                                 first=first, **kw)
         for _ in range(restarts - 1):
             sel = torch.nonzero(~success).squeeze(1) if early_stop else torch.arange(N, device=x0.device)  # (M,)
             if sel.numel() == 0:
