@@ -46,7 +46,9 @@ class SceneName(click.ParamType):
 @click.option("--profile", type=click.Choice(PROFILES), default="book", show_default=True,
               help="Which experiment run the scene draws: 'smoke' is seconds, 'book' what the book shows.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The experiment run's seed.")
-def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile: str, seed: int) -> None:
+@click.option("--fresh", is_flag=True, help="Build even if the cache holds the same deck (same scene code, settings "
+                                            "and result); by default it is copied from there.")
+def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile: str, seed: int, fresh: bool) -> None:
     """Build the deck of SCENE (or of all scenes) into OUT/<scene>/."""
     from dmm_edu import slides as decks
 
@@ -59,7 +61,7 @@ def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile:
     for i, name in enumerate(names, 1):
         click.echo(f"[{i}/{len(names)}] {name}: {SCENES[name].title}")
         try:
-            deck = decks.build(name, quality, out, profile, seed, result=result, progress=click.echo)
+            deck = decks.build(name, quality, out, profile, seed, result=result, progress=click.echo, fresh=fresh)
         except (decks.DeckFolderError, OutputFolderError) as exc:
             raise click.ClickException(str(exc)) from None
         total += deck.render_s

@@ -107,12 +107,14 @@ def reveal_version() -> str:
 
 def build(scene: str, quality: str = "low", out: str | Path = "media/slides", profile: str = "book", seed: int = 0,
           *, result=None, frame_size: tuple[int, int] | None = None, frame_rate: float | None = None,
-          progress: Callable[[str], None] | None = None, **scene_attrs) -> Deck:
+          progress: Callable[[str], None] | None = None, fresh: bool = False, **scene_attrs) -> Deck:
     """Build the deck of `scene` into `out/<scene>/` (replacing an older one only when the new one is complete).
 
     quality: one of QUALITIES; profile, seed, result: the run drawn, as in `dmm_edu.animate.render`;
     frame_size (width, height) and frame_rate override the quality's (the tests build tiny decks);
-    scene_attrs: class attributes of the scene.
+    scene_attrs: class attributes of the scene. A deck built before with the same scene, settings,
+    result and code is copied from the cache's `decks/` (as `render` does with videos); fresh: build
+    anyway.
     """
     spec = SCENES[check_choice("scene", scene, tuple(SCENES))]
     quality = check_choice("quality", quality, tuple(QUALITIES))
@@ -124,6 +126,21 @@ def build(scene: str, quality: str = "low", out: str | Path = "media/slides", pr
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=f".{scene}-building-", dir=out))  # same filesystem: the rename is atomic
+    key = _deck_key(scene, quality, result, frame_size, frame_rate, {**spec.attrs, **scene_attrs})
+    kept = None if fresh else _cached_deck(key)
+    if kept is not None:
+        try:
+            staging.chmod(0o755)
+            shutil.copytree(kept, staging, dirs_exist_ok=True)
+            _replace(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        record = json.loads((final / "deck.json").read_text())
+        if progress:
+            progress(f"{scene}: {final / 'index.html'} (the same deck from the cache; --fresh builds again)")
+        return Deck(scene, final, final / "index.html", final / f"{scene}.pdf",
+                    tuple(slide["notes"] for slide in record["slides"]), float(record["duration_s"]), 0.0)
     try:
         staging.chmod(0o755)  # mkdtemp's 0700 would follow the deck to wherever it is copied
         config, duration = _render_slides(scene, quality, result, staging, frame_size, frame_rate, progress,
@@ -139,6 +156,7 @@ def build(scene: str, quality: str = "low", out: str | Path = "media/slides", pr
                   "duration_s": round(duration, 3), "reveal_js": reveal_version(),
                   "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         (staging / "deck.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        _keep_deck(key, staging)
         _replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -214,3 +232,41 @@ def _replace(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _deck_key(scene, quality, result, frame_size, frame_rate, attrs) -> str:
+    """`animate.render_key` of the deck, with the versions of manim-slides and reveal.js."""
+    from importlib import metadata
+
+    from dmm_edu.animate import render_key
+
+    extra = {"deck": True, "manim_slides": metadata.version("manim-slides"), "reveal": reveal_version()}
+    return render_key(scene, quality, "deck", result, frame_size, frame_rate, {**attrs, "__deck__": repr(extra)})
+
+
+def _decks() -> Path:
+    from dmm_edu.cache import cache_dir
+
+    return cache_dir() / "decks"
+
+
+def _cached_deck(key: str) -> Path | None:
+    folder = _decks() / key
+    return folder if (folder / "deck.json").is_file() and (folder / "index.html").is_file() else None
+
+
+def _keep_deck(key: str, staging: Path) -> None:
+    """Copy a finished deck into the cache (a temporary folder renamed into place); a cache that cannot
+    be written only costs the next build its shortcut."""
+    root = _decks()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+    except OSError:
+        return
+    try:
+        shutil.copytree(staging, tmp, dirs_exist_ok=True)
+        shutil.rmtree(root / key, ignore_errors=True)
+        tmp.replace(root / key)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)

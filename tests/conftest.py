@@ -1,17 +1,42 @@
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from dmm_edu import threads
 
 
+_SESSION_CACHE: list[Path] = []
+
+
 def pytest_configure(config):
     """The thread policy for the whole session (this process and every subprocess it starts: one
-    torch/BLAS thread each unless $DMM_EDU_THREADS says otherwise), and the run-wide results cache
-    fixed before any test can point $DMM_EDU_CACHE elsewhere (tests/smoke_runs.py)."""
+    torch/BLAS thread each unless $DMM_EDU_THREADS says otherwise), and the caches: the run-wide
+    results cache is fixed first (tests/smoke_runs.py: the dmm_edu cache as the session found it),
+    then $DMM_EDU_CACHE points at a folder of this session whose results/ is that cache, so experiment
+    results are shared while renders, decks, labs and downloads stay the session's own."""
     from smoke_runs import run_cache
 
     threads.apply()
-    run_cache()
+    results = run_cache()
+    results.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="dmm-edu-test-cache-"))
+    (root / "results").symlink_to(results.resolve(), target_is_directory=True)
+    os.environ["DMM_EDU_CACHE"] = str(root)
+    _SESSION_CACHE.append(root)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: as many worker processes as the thread policy allows (one per usable core at one thread)."""
+    return threads.workers(10**6)
+
+
+def pytest_unconfigure(config):
+    for root in _SESSION_CACHE:
+        shutil.rmtree(root, ignore_errors=True)  # the results link is removed, not followed
 
 
 @pytest.fixture

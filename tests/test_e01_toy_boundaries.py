@@ -4,12 +4,15 @@ hold in every run; one slow test of the clinging claim itself, over ten paired s
 import numpy as np
 import pytest
 
+from smoke_runs import book
+from smoke_runs import smoke as smoke_run
+
 from dmm_edu.experiments.base import run_experiment
 
 
 @pytest.fixture(scope="module")
 def smoke():
-    return run_experiment("E1", "smoke", seed=0)
+    return smoke_run("E1")
 
 
 def test_every_recipe_b_run_reaches_T_and_fits_the_data(smoke):
@@ -60,9 +63,8 @@ def test_heights_and_cling_are_consistent(smoke):
 def test_recipe_b_clings_over_ten_seeds():
     """E1's check: over >= 10 seeds the median cling of recipe B at 25% of T is well below its
     value at init and below the small-init contrast at the same step (8x8 board)."""
-    r = run_experiment("E1", "book", seed=0, n_seeds=10, recipes=("B", "small_init"), line_toy=False,
-                       late_factor=1.0, fractions=(0.0, 0.25, 1.0), resolution=11, n_grid=33,
-                       early_cling=False, snapshot_every=1000)
+    r = book("E1", 0, n_seeds=10, recipes=("B", "small_init"), line_toy=False, late_factor=1.0,
+             fractions=(0.0, 0.25, 1.0), resolution=11, n_grid=33, early_cling=False, snapshot_every=1000)
     b, small = r.metrics["board_B"], r.metrics["board_small_init"]
     assert b["n_reached_T"] >= 8
     init, quarter = b["cling_median"][0], b["cling_median"][1]

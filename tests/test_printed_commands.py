@@ -12,9 +12,11 @@ The commands are collected from the sources, never listed by hand:
 Two tiers. `test_every_printed_command_parses` (fast) hands each printed `dmm-edu` command, as
 printed, to the click command tree: a wrong flag, subcommand, choice or type fails there.
 `test_printed_command_runs` (slow) runs each command in a subprocess, in a workspace that holds a
-copy of mkdocs.yml and docs/ (like a checkout), with DMM_EDU_CACHE in a temporary folder. Where the
-point of a command is that it parses and runs, not the size of what it computes, the run uses
-smaller settings (the parse tier has checked the printed text itself):
+copy of mkdocs.yml and docs/ (like a checkout), with DMM_EDU_CACHE in the session's temporary folder,
+whose results/ is the run-wide results cache (tests/conftest.py): a run another test made is read, not
+repeated, and a render, deck or lab the session made is copied (each cache is keyed by everything its
+entry depends on). Where the point of a command is that it parses and runs, not the size of what it
+computes, the run uses smaller settings (the parse tier has checked the printed text itself):
 
 - `--profile book` and `--profile full` become `--profile smoke`; a command whose --profile
   defaults to "book" (run, animate, book build, book serve) gets `--profile smoke`;
@@ -361,12 +363,9 @@ def workspace(tmp_path_factory):
     for name in ("dmm_edu", "animations"):
         if (ROOT / name).exists():
             (ws / name).symlink_to(ROOT / name, target_is_directory=True)
-    cache = base / "cache"
-    cache.mkdir()
-    shared = run_cache()  # the run-wide results cache (tests/smoke_runs.py): runs other tests made
-    shared.mkdir(parents=True, exist_ok=True)
-    (cache / "results").symlink_to(shared, target_is_directory=True)
-    env = dict(os.environ, DMM_EDU_CACHE=str(cache), MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
+    cache = Path(os.environ["DMM_EDU_CACHE"])  # the session's cache (conftest): its results/ is the run cache
+    assert (cache / "results").resolve() == run_cache().resolve()
+    env = dict(os.environ, DMM_EDU_CACHE=str(cache), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
     env.pop("DMM_EDU_BOOK_PROFILE", None)
     return types.SimpleNamespace(path=ws, env=env, done={})
 

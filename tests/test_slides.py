@@ -335,14 +335,14 @@ def test_a_build_that_fails_midway_leaves_no_deck_under_the_final_name(stored, t
 
     monkeypatch.setattr(slides, "_render_slides", half_render)
     with pytest.raises(type(stop)):
-        slides.build(SCENE, out=tmp_path, result=stored)
+        slides.build(SCENE, out=tmp_path, result=stored, fresh=True)
     assert list(tmp_path.iterdir()) == [], "a half deck (or its scratch folder) was left behind"
     old = tmp_path / SCENE  # an older deck in place: a failed build leaves it whole
     old.mkdir()
     (old / "index.html").write_text("the older deck")
     (old / "deck.json").write_text(json.dumps({"scene": SCENE}))
     with pytest.raises(type(stop)):
-        slides.build(SCENE, out=tmp_path, result=stored)
+        slides.build(SCENE, out=tmp_path, result=stored, fresh=True)
     assert [p.name for p in tmp_path.iterdir()] == [SCENE] and (old / "index.html").read_text() == "the older deck"
 
 
@@ -391,3 +391,19 @@ def test_a_finished_build_replaces_the_older_deck_whole(tmp_path):
     slides._replace(staging, final)
     assert [p.name for p in tmp_path.iterdir()] == [SCENE]
     assert sorted(p.name for p in final.iterdir()) == ["index.html"], "the older deck's files were mixed in"
+
+
+def test_the_same_deck_is_copied_from_the_cache_and_fresh_builds_again(deck, stored, tmp_path, monkeypatch):
+    """The deck fixture's build is in the session's cache: the same build elsewhere is a copy of it (no
+    render), whole and working; fresh=True renders."""
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered although the cache holds this deck")
+
+    monkeypatch.setattr(slides, "_render_slides", no_render)
+    copy = slides.build(SCENE, "low", tmp_path, result=stored, frame_size=SIZE, frame_rate=5, step_seconds=0.2)
+    assert copy.notes == deck.notes and copy.html.read_text() == deck.html.read_text()
+    assert sorted(p.relative_to(copy.folder) for p in copy.folder.rglob("*")) == \
+        sorted(p.relative_to(deck.folder) for p in deck.folder.rglob("*"))
+    with pytest.raises(AssertionError, match="rendered although"):
+        slides.build(SCENE, "low", tmp_path / "fresh", result=stored, frame_size=SIZE, frame_rate=5,
+                     step_seconds=0.2, fresh=True)
