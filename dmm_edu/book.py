@@ -3,18 +3,22 @@
 The book (an mkdocs-material site in docs/) shows nothing typed by hand: its numbers come from
 `dmm_edu.claims` (measured ones from results, published ones from `dmm_edu.published`), its figures
 from `dmm_edu.plots`; results are made once by `run_cached` and reused while the code is unchanged.
-The mkdocs hook docs/hooks/claims.py calls the functions here; `dmm-edu book build` runs the
-experiments first (with progress), then `mkdocs build --strict`. The profile comes from $DMM_EDU_BOOK_PROFILE
-("book" by default; "smoke" for fast test builds). Book pages: "Reproducibility",
-"Predictions and checks".
+The mkdocs hooks (docs/hooks/) call the functions here; `dmm-edu book build` runs the experiments
+first (with progress), then `mkdocs build --strict` in the same process, so that the hooks reuse the
+results it loaded (`config_results`). A warm rebuild redoes only what changed: figures are redrawn
+when their result or the plotting code changed, labs executed when their text, the results or the
+code changed (`dmm_edu.book_cache`). The profile comes from $DMM_EDU_BOOK_PROFILE ("book" by default;
+"smoke" for fast test builds). Book pages: "Reproducibility", "Predictions and checks".
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import io
+import logging
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +32,8 @@ PROFILE_ENV = "DMM_EDU_BOOK_PROFILE"
 VIDEOS_ENV = "DMM_EDU_BOOK_VIDEOS"  # read by docs/hooks/videos.py
 PROFILES = ("smoke", "book")  #: "full" is for readers with time; the site is built from these
 FIGURE_EXPERIMENTS = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8", "E8i", "E9", "E9i", "E10", "E11", "E12")  #: experiments whose figures the chapters show (docs/figures/generated/)
-FIGURES_DIR = "figures/generated"  #: under docs_dir; gitignored, drawn at every build
+FIGURES_DIR = "figures/generated"  #: under docs_dir; gitignored, redrawn when a result or the plotting code changed
+RESULTS_KEY = "dmm_edu_results"  #: where an mkdocs config carries the results of its build (`config_results`)
 SITE_MARKER = ".dmm-edu-site"  #: written into every site folder `build` writes (hidden: mkdocs keeps it)
 MKDOCS_SITE = ("index.html", "sitemap.xml", "search/search_index.json")  #: files every mkdocs site has
 
@@ -61,26 +66,69 @@ def book_experiments() -> dict[str, int]:
 def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
     """{experiment id: Result} for the book at `profile` (default `book_profile()`), via `run_cached`.
 
-    The first build trains (the `book` profile: about two CPU minutes); later builds read the
-    cache until a dmm_edu source file changes.
+    Cached runs are loaded here; the missing ones run in parallel processes within the thread policy
+    (`dmm_edu.threads.pool`: one torch/BLAS thread per process, as many processes as cores), the
+    longest first, so that the first build on two cores takes about as long as its longest chain of
+    runs rather than their sum. Later builds read the cache until a dmm_edu source file changes.
     """
-    from dmm_edu.experiments.base import run_cached
+    from concurrent.futures import as_completed
+
+    from dmm_edu import threads
+    from dmm_edu.experiments.base import load_cached, run_cached
 
     profile = check_choice("profile", profile or book_profile(), PROFILES)
-    out = {}
-    for experiment, seed in book_experiments().items():
+    runs = book_experiments()
+    out = {experiment: load_cached(experiment, profile, seed) for experiment, seed in runs.items()}
+    missing = sorted((e for e, r in out.items() if r is None), key=_expected_cost, reverse=True)
+    executor = threads.pool(len(missing)) if missing else None
+    if executor is None:
+        for experiment in missing:
+            if progress:
+                progress(f"{experiment} (profile {profile}, seed {runs[experiment]}) ...")
+            out[experiment] = run_cached(experiment, profile, runs[experiment])
+        return out
+    with executor:
+        futures = {}
+        for experiment in missing:
+            futures[executor.submit(run_cached, experiment, profile, runs[experiment])] = experiment
         if progress:
-            progress(f"{experiment} (profile {profile}, seed {seed}) ...")
-        out[experiment] = run_cached(experiment, profile, seed)
+            progress(f"running {', '.join(missing)} (profile {profile}) in {threads.workers(len(missing))} "
+                     "processes ...")
+        for future in as_completed(futures):
+            experiment = futures[future]
+            out[experiment] = future.result()
+            if progress:
+                progress(f"{experiment} done ({out[experiment].provenance.get('duration_s', '?')} s)")
     return out
 
 
-def draw_figures(results: dict[str, Result], docs_dir: str | Path) -> list[Path]:
-    """Draw every figure of FIGURE_EXPERIMENTS into docs_dir/figures/generated/ as `{id}-{name}.png`."""
-    from dmm_edu.plots import save_figures
+EXPECTED_COST = ("E1", "E10", "E11", "E7", "E9", "E12")  #: the book's longest runs, longest first (measured)
 
-    out = Path(docs_dir) / FIGURES_DIR
-    return [path for experiment in FIGURE_EXPERIMENTS for path in save_figures(results[experiment], out)]
+
+def _expected_cost(experiment: str) -> int:
+    return len(EXPECTED_COST) - EXPECTED_COST.index(experiment) if experiment in EXPECTED_COST else 0
+
+
+def draw_figures(results: dict[str, Result], docs_dir: str | Path) -> list[str]:
+    """Draw the figures of FIGURE_EXPERIMENTS into docs_dir/figures/generated/ as `{id}-{name}.png`,
+    those of each experiment only if its result or the plotting code changed since they were last
+    drawn (`dmm_edu.book_cache.update_figures`); the experiments drawn."""
+    from dmm_edu.book_cache import update_figures
+
+    return update_figures(results, Path(docs_dir) / FIGURES_DIR, FIGURE_EXPERIMENTS)
+
+
+def config_results(config) -> dict[str, Result]:
+    """The results the mkdocs build of `config` quotes, loaded once per build and kept in the config.
+
+    `build` puts the results it loaded there before mkdocs runs (in this process), so the hooks do
+    not load them again; an mkdocs build started by hand (`mkdocs build`, `mkdocs serve`) loads them
+    at its first hook that asks (`book_results()`, at $DMM_EDU_BOOK_PROFILE). Each build has its own
+    config, so a rebuild under `mkdocs serve` never quotes the previous build's results.
+    """
+    if config.get(RESULTS_KEY) is None:
+        config[RESULTS_KEY] = book_results()
+    return config[RESULTS_KEY]
 
 
 def reproduce_command(result: Result) -> str:
@@ -184,11 +232,12 @@ def prepare_site_dir(site_dir: str | Path) -> Path:
 
 def build(profile: str = "book", site_dir: str | Path = "site", config_file: str | Path = "mkdocs.yml",
           progress: Callable[[str], None] | None = print, quiet: bool = False, videos: str | None = None) -> Path:
-    """Run the book's experiments at `profile`, then `mkdocs build --strict`; the site folder.
+    """Run the book's experiments at `profile`, then `mkdocs build --strict` (in this process); the site folder.
 
     site_dir: checked first (`prepare_site_dir`): a folder of other files is refused, never emptied.
 
-    quiet: capture mkdocs' output (it appears in the BookBuildError if the build fails).
+    quiet: capture mkdocs' output (it appears in the BookBuildError if the build fails). Any failure
+        of the mkdocs build (a warning in strict mode, a hook's error, a lab that fails) is a BookBuildError.
     videos: a manim quality ("low", "medium", "high", "4k") to render the lecture animations the
         chapters embed (slow; needs manim); None shows their posters or static figures instead.
     """
@@ -201,21 +250,82 @@ def build(profile: str = "book", site_dir: str | Path = "site", config_file: str
     if not config_file.is_file():
         raise FileNotFoundError(f"config_file={str(config_file)!r} does not exist; run from the repository root "
                                 "or pass the book's mkdocs.yml")
-    env = dict(os.environ, **{PROFILE_ENV: profile, "NO_MKDOCS_2_WARNING": "1"})
-    if videos is not None:
-        env[VIDEOS_ENV] = videos  # docs/hooks/videos.py renders the missing or stale videos
     site_dir = prepare_site_dir(site_dir)  # before any work: a folder of someone's files is refused
-    os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too
-    book_results(profile, progress=progress)  # train now, with progress; the hook then reads the cache
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file), "-d", str(site_dir)]
+    os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too, and the labs' kernels
+    results = book_results(profile, progress=progress)  # train now, with progress; the hooks reuse them
     if progress:
         progress(f"mkdocs build --strict -> {site_dir}")
-    proc = subprocess.run(cmd, cwd=config_file.parent, env=env, capture_output=quiet, text=True)
-    if proc.returncode != 0:
-        output = (proc.stdout or "") + (proc.stderr or "")
-        raise BookBuildError(f"mkdocs build --strict failed (exit {proc.returncode})"
-                             + (f":\n{output[-6000:]}" if output else "; see its output above"))
+    env = {"NO_MKDOCS_2_WARNING": "1", **({VIDEOS_ENV: videos} if videos is not None else {})}
+    with _environment(env), _chdir(config_file.parent), _mkdocs_output(quiet) as output:
+        try:
+            _mkdocs_build(config_file, site_dir, results)
+        except Exception as err:  # noqa: BLE001  (mkdocs' own errors, and any a hook or plugin raised)
+            text = output.getvalue() if output is not None else ""
+            text += f"{type(err).__name__}: {err}"
+            raise BookBuildError(f"mkdocs build --strict failed:\n{text[-6000:]}") from err
     return site_dir
+
+
+def _mkdocs_build(config_file: Path, site_dir: Path, results: dict[str, Result]) -> None:
+    """`mkdocs build --strict`, in this process: the hooks find `results` in the config (`config_results`)
+    instead of loading them again, and nothing pays for a second interpreter's imports."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir), strict=True)
+    config[RESULTS_KEY] = results
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for a block (the mkdocs hooks read them), restoring them afterwards."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _chdir(folder: Path):
+    """Run a block in `folder` (mkdocs resolves some configured paths from the working directory)."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextlib.contextmanager
+def _mkdocs_output(quiet: bool):
+    """mkdocs' log (INFO and up) on stderr, as its command line shows it; with `quiet`, that log and
+    anything printed go to a buffer instead (yielded, for the error message; else None)."""
+    logger = logging.getLogger("mkdocs")
+    buffer = io.StringIO() if quiet else None
+    handler = logging.StreamHandler(buffer if quiet else sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    level, logger.level = logger.level, logging.INFO
+    logger.addHandler(handler)
+    try:
+        if quiet:
+            with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+                yield buffer
+        else:
+            yield None
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def make_server(site_dir: str | Path = "site", port: int = 8000, host: str = "127.0.0.1"):

@@ -64,19 +64,13 @@ def test_a_different_snapshot_or_seed_fails_the_comparison(scene, change, stored
 
 
 @pytest.mark.slow
-def test_video_sidecar_names_the_result_it_draws(tmp_path, monkeypatch, tmp_path_factory):
+def test_video_sidecar_names_the_result_it_draws(tmp_path):
     """Through run_cached, as `dmm-edu animate` does (trains E1 smoke once per session: slow when cold)."""
     from dmm_edu.experiments.base import run_cached
 
-    cache = tmp_path_factory.getbasetemp() / "dc_animations"
-    if not cache.exists():  # share the session's smoke results with the book tests
-        cache.mkdir()
-        shared = tmp_path_factory.getbasetemp() / "dmm_book_cache"
-        shared.mkdir(exist_ok=True)
-        (cache / "results").symlink_to(shared, target_is_directory=True)
-    monkeypatch.setenv("DMM_EDU_CACHE", str(cache))
+    # the session's cache (tests/conftest.py): its results/ is the run-wide cache other tests fill
     done = animate.render("line_toy_2d", "low", "mp4", "smoke", 0, tmp_path, frame_size=(160, 90), frame_rate=5,
-                          **FAST)
+                          fresh=True, **FAST)
     result = run_cached("E1", "smoke", 0)  # the same cached run the render used
     record = json.loads(done.sidecar.read_text())
     assert done.sidecar == tmp_path / "line_toy_2d.mp4.json"

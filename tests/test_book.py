@@ -9,6 +9,7 @@ appendices list every run, every checked claim and every published number.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -17,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from smoke_runs import run_cache
 
 from dmm_edu import book, claims
 
@@ -24,27 +26,33 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_smoke_site(tmp_path_factory) -> Path:
-    """Build the book once per test session (smoke profile) and return its site folder."""
-    base = tmp_path_factory.getbasetemp() / "dmm_book_site"
+    """Build the book once per test session (smoke profile) and return its site folder.
+
+    With several test workers (pytest-xdist) the first worker to ask builds it in the session's
+    folder that all of them share, under a lock; the others wait and use it. Its cache is the folder
+    `cache/` beside the site, whose results/ is the run-wide results cache (tests/smoke_runs.py)."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this session's folder, common to its workers (a new one each session)
+    base = shared / "dmm_book_site"
     site = base / "site"
-    if (site / "index.html").is_file():
-        return site
-    for name in ("mkdocs", "mkdocs_jupyter", "matplotlib", "material"):
-        pytest.importorskip(name)
-    shutil.rmtree(base, ignore_errors=True)
-    base.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", base / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
-    (base / "dmm_edu").symlink_to(ROOT / "dmm_edu", target_is_directory=True)  # the chapters' code snippets
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DMM_EDU_CACHE", str(tmp_path_factory.getbasetemp() / "dc_book"))
-        cache = tmp_path_factory.getbasetemp() / "dc_book"
-        cache.mkdir(exist_ok=True)
-        if not (cache / "results").exists():  # share the session's smoke results (test_claims makes them)
-            shared = tmp_path_factory.getbasetemp() / "dmm_book_cache"
-            shared.mkdir(exist_ok=True)
-            (cache / "results").symlink_to(shared, target_is_directory=True)
-        book.build("smoke", site, base / "mkdocs.yml", progress=None, quiet=True)
+    with FileLock(str(shared / "dmm_book_site.lock")):
+        if (site / "index.html").is_file():
+            return site
+        for name in ("mkdocs", "mkdocs_jupyter", "matplotlib", "material"):
+            pytest.importorskip(name)
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        shutil.copy(ROOT / "mkdocs.yml", base / "mkdocs.yml")
+        shutil.copytree(ROOT / "docs", base / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
+        (base / "dmm_edu").symlink_to(ROOT / "dmm_edu", target_is_directory=True)  # the chapters' code snippets
+        (base / "cache").mkdir()  # the site's cache (its labs, figures' inputs), beside it for every worker
+        (base / "cache" / "results").symlink_to(run_cache().resolve(), target_is_directory=True)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("DMM_EDU_CACHE", str(base / "cache"))
+            book.build("smoke", site, base / "mkdocs.yml", progress=None, quiet=True)
     return site
 
 
@@ -181,9 +189,10 @@ def test_every_lab_page_offers_its_source_for_download(site):
     assert labs, "the book has at least one lab"
     for lab in labs:
         page = site / "labs" / lab.stem / "index.html"
-        downloads = parse(page).downloads
-        assert downloads == [lab.name], f"{page}: download links {downloads}"
+        downloads = parse(page).downloads  # the executed notebook and the jupytext script, beside the page
+        assert set(downloads) == {f"{lab.stem}.ipynb", lab.name}, f"{page}: download links {downloads}"
         assert (page.parent / lab.name).read_text() == lab.read_text()
+        assert (page.parent / f"{lab.stem}.ipynb").is_file()
         assert "jupyter-wrapper" in page.read_text()  # rendered as a notebook, executed
         assert 'data:image/png;base64' in page.read_text()  # the figures came out of the executed cells
 

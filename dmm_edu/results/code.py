@@ -99,6 +99,20 @@ def _imports(module: str, root: Path) -> list[str]:
     """
     path = _source(module, root)
     try:
+        stat = path.stat()
+    except OSError:
+        return []
+    key = (str(path), module, stat.st_mtime_ns, stat.st_size)  # an edited file is parsed again
+    if key not in _IMPORTS:
+        _IMPORTS[key] = _parse_imports(module, path)
+    return list(_IMPORTS[key])
+
+
+_IMPORTS: dict[tuple, list[str]] = {}  #: what `_imports` found per (file, module, mtime, size): parsed once
+
+
+def _parse_imports(module: str, path: Path) -> list[str]:
+    try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except (SyntaxError, ValueError):
         return []

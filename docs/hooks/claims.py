@@ -1,7 +1,9 @@
 """mkdocs hook: numbers, figures and the generated appendices, all drawn from saved results and sources.
 
-on_pre_build loads (or computes, via run_cached) the results the book uses at the profile in
-$DMM_EDU_BOOK_PROFILE and draws their figures into docs/figures/generated/. on_page_markdown
+on_pre_build takes the results the book uses at the profile in $DMM_EDU_BOOK_PROFILE (those
+`dmm-edu book build` loaded, else loaded or computed here via run_cached: `book.config_results`)
+and draws their figures into docs/figures/generated/, only those whose result or plotting code
+changed since they were drawn (`book.draw_figures`). on_page_markdown
 replaces `{{ claim("NAME") }}` with the claim's value: a result claim links to the appendix entry
 of the run that made it (the tooltip names experiment, profile, seed and code hash); a published
 claim ("published.KEY") links to its source's bibliography entry (the tooltip names the source,
@@ -12,6 +14,7 @@ The logic lives in dmm_edu.book and dmm_edu.claims; this file only wires it into
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 
@@ -24,14 +27,18 @@ PREDICTIONS = re.compile(r"\{\{\s*predictions\(\s*\)\s*\}\}")
 APPENDIX = "appendix/reproducibility.md"
 BIBLIOGRAPHY = "appendix/bibliography.md"
 
+log = logging.getLogger("mkdocs.hooks.claims")
+
 _results: dict = {}
 
 
 def on_pre_build(config) -> None:
     try:
         _results.clear()
-        _results.update(book.book_results())
-        book.draw_figures(_results, config["docs_dir"])
+        _results.update(book.config_results(config))
+        drawn = book.draw_figures(_results, config["docs_dir"])
+        if drawn:
+            log.info(f"figures drawn for {', '.join(drawn)} (the others are current)")
     except (ValueError, KeyError, FileNotFoundError) as err:
         raise PluginError(f"dmm_edu book: could not prepare results and figures: {err}") from err
 

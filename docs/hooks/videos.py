@@ -40,7 +40,7 @@ def on_pre_build(config) -> None:
         animate.book_videos(config["docs_dir"], book.book_profile(), quality, progress=log.info)
     videos = Path(config["docs_dir"]) / VIDEOS
     if any(videos.glob("*.mp4")) or any(videos.glob("*.png")):  # only then is the book's result needed here
-        for experiment, result in book.book_results().items():
+        for experiment, result in book.config_results(config).items():
             _hashes[experiment] = result.content_hash()
 
 

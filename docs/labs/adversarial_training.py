@@ -16,8 +16,8 @@
 # This lab reruns the experiments behind the chapters "Dimpling in high dimension" (E8) and
 # "Adversarial training deepens dimples" (E9). At the `smoke` size the world is a 5-dimensional
 # subspace of $\mathbb{R}^{100}$ with small networks, seconds on a laptop. Everything it calls is in `dmm_edu`;
-# download this file (the button at the top right) and open it in Jupyter with jupytext, or run it
-# as a script.
+# download it as a notebook (the button at the top right) and open it in Jupyter, or as a script
+# (the .py link under the title) and run it with python or open it in Jupyter with jupytext.
 #
 # The quantity to watch is $d_{\text{off}}/d_{\text{on}}$: the shortest label-flipping step along the
 # normal space over the shortest one within the manifold. Below 1: the boundary is closer along the

@@ -18,8 +18,9 @@
 # seconds on a laptop. The copy on the book's website was executed while the book was built, at the
 # `book` size (an 8×8 board, three seeds): the very run the chapter quotes, cached by the build. Set
 # `PROFILE = "book"` below to get it (about a minute and a half on two cores the first time).
-# Everything it calls is in the `dmm_edu` package; download this file (the button at the top
-# right) and open it in Jupyter with jupytext, or run it as a script.
+# Everything it calls is in the `dmm_edu` package; download it as a notebook (the button at the
+# top right) and open it in Jupyter, or as a script (the .py link under the title) and run it
+# with python or open it in Jupyter with jupytext.
 #
 # The data: an $m \times m$ grid of points on the plane $z = 0.5$ in $\mathbb{R}^3$ (for $m = 4$:
 # $x_{ij} = (i/3, j/3, 0.5)$), with checkerboard labels. The manifold is the plane, so the tangent

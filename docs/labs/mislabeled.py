@@ -17,8 +17,8 @@
 # examples": E11 in a synthetic world where an
 # oracle knows the true class of every point, E10 on the MNIST digits that ship with the package, and
 # E12, Wallace's control, where no perturbation is made at all. Everything it calls is in `dmm_edu`;
-# download this file (the button at the top right) and open it in Jupyter with jupytext, or run it
-# as a script.
+# download it as a notebook (the button at the top right) and open it in Jupyter, or as a script
+# (the .py link under the title) and run it with python or open it in Jupyter with jupytext.
 #
 # The recipe is the same each time: a network $N_1$ is trained on clean data; every training point
 # $x$ is pushed by a targeted attack towards a class $t$ and **labelled $t$**; a fresh network $N_2$
