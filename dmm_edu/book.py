@@ -63,13 +63,16 @@ def book_experiments() -> dict[str, int]:
     return dict(sorted(needed.items(), key=lambda kv: order.index(kv[0])))
 
 
-def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Result]:
+def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None,
+                 on_result: Callable[[str, Result], None] | None = None) -> dict[str, Result]:
     """{experiment id: Result} for the book at `profile` (default `book_profile()`), via `run_cached`.
 
     Cached runs are loaded here; the missing ones run in parallel processes within the thread policy
     (`dmm_edu.threads.pool`: one torch/BLAS thread per process, as many processes as cores), the
     longest first, so that the first build on two cores takes about as long as its longest chain of
     runs rather than their sum. Later builds read the cache until a dmm_edu source file changes.
+    on_result(experiment, result): called in this process as each result becomes available (the
+    book build draws its figures there, while the other runs go on).
     """
     from concurrent.futures import as_completed
 
@@ -81,28 +84,39 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
     out = {experiment: load_cached(experiment, profile, seed) for experiment, seed in runs.items()}
     missing = sorted((e for e, r in out.items() if r is None), key=_expected_cost, reverse=True)
     executor = threads.pool(len(missing)) if missing else None
-    if executor is None:
-        for experiment in missing:
-            if progress:
-                progress(f"{experiment} (profile {profile}, seed {runs[experiment]}) ...")
-            out[experiment] = run_cached(experiment, profile, runs[experiment])
-        return out
-    with executor:
-        futures = {}
-        for experiment in missing:
-            futures[executor.submit(run_cached, experiment, profile, runs[experiment])] = experiment
+    futures = {}
+    if executor is not None:
+        futures = {executor.submit(run_cached, e, profile, runs[e]): e for e in missing}
         if progress:
             progress(f"running {', '.join(missing)} (profile {profile}) in {threads.workers(len(missing))} "
                      "processes ...")
+    try:
+        for experiment, result in out.items():
+            if result is not None and on_result:
+                on_result(experiment, result)
+        if executor is None:
+            for experiment in missing:
+                if progress:
+                    progress(f"{experiment} (profile {profile}, seed {runs[experiment]}) ...")
+                out[experiment] = run_cached(experiment, profile, runs[experiment])
+                if on_result:
+                    on_result(experiment, out[experiment])
+            return out
         for future in as_completed(futures):
             experiment = futures[future]
             out[experiment] = future.result()
             if progress:
                 progress(f"{experiment} done ({out[experiment].provenance.get('duration_s', '?')} s)")
+            if on_result:
+                on_result(experiment, out[experiment])
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     return out
 
 
-EXPECTED_COST = ("E1", "E10", "E11", "E7", "E9", "E12")  #: the book's longest runs, longest first (measured)
+#: the book's runs, longest first (one thread, `book` profile; measured): the pool starts these first
+EXPECTED_COST = ("E1", "E10", "E11", "E7", "E12", "E9", "E6", "E5", "E4", "E9i", "E8", "E8i")
 
 
 def _expected_cost(experiment: str) -> int:
@@ -252,7 +266,15 @@ def build(profile: str = "book", site_dir: str | Path = "site", config_file: str
                                 "or pass the book's mkdocs.yml")
     site_dir = prepare_site_dir(site_dir)  # before any work: a folder of someone's files is refused
     os.environ[PROFILE_ENV] = profile  # book_results in this process reads it too, and the labs' kernels
-    results = book_results(profile, progress=progress)  # train now, with progress; the hooks reuse them
+    figures = _docs_dir(config_file) / FIGURES_DIR
+
+    def draw(experiment: str, result: Result) -> None:  # while the other runs go on
+        if experiment in FIGURE_EXPERIMENTS:
+            from dmm_edu.book_cache import update_figures
+
+            update_figures({experiment: result}, figures, [experiment])
+
+    results = book_results(profile, progress=progress, on_result=draw)  # the hooks reuse them
     if progress:
         progress(f"mkdocs build --strict -> {site_dir}")
     env = {"NO_MKDOCS_2_WARNING": "1", **({VIDEOS_ENV: videos} if videos is not None else {})}
@@ -264,6 +286,14 @@ def build(profile: str = "book", site_dir: str | Path = "site", config_file: str
             text += f"{type(err).__name__}: {err}"
             raise BookBuildError(f"mkdocs build --strict failed:\n{text[-6000:]}") from err
     return site_dir
+
+
+def _docs_dir(config_file: Path) -> Path:
+    """The docs folder `config_file` names (its `docs_dir:` line; mkdocs' default "docs")."""
+    import re
+
+    m = re.search(r"^docs_dir:\s*['\"]?([^'\"\s#]+)", config_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return config_file.parent / (m.group(1) if m else "docs")
 
 
 def _mkdocs_build(config_file: Path, site_dir: Path, results: dict[str, Result]) -> None:
