@@ -9,7 +9,8 @@ import pytest
 from dmm_edu import threads
 
 
-_SESSION_CACHE: list[Path] = []
+_SESSION_CACHE: list[Path] = []  #: the session folder this process made (and removes at the end)
+SESSION_VAR = "DMM_EDU_TEST_SESSION_CACHE"  #: set for the test workers: one session folder for all of them
 
 
 def pytest_configure(config):
@@ -17,15 +18,19 @@ def pytest_configure(config):
     torch/BLAS thread each unless $DMM_EDU_THREADS says otherwise), and the caches: the run-wide
     results cache is fixed first (tests/smoke_runs.py: the dmm_edu cache as the session found it),
     then $DMM_EDU_CACHE points at a folder of this session whose results/ is that cache, so experiment
-    results are shared while renders, decks, labs and downloads stay the session's own."""
+    results are shared while renders, decks, labs and downloads stay the session's own (one folder
+    for all the session's test workers: the controller makes it before they start)."""
     from smoke_runs import run_cache
 
     threads.apply()
     results = run_cache()
+    if os.environ.get(SESSION_VAR):  # a test worker (pytest-xdist): its controller made the session's folder
+        return
     results.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="dmm-edu-test-cache-"))
     (root / "results").symlink_to(results.resolve(), target_is_directory=True)
-    os.environ["DMM_EDU_CACHE"] = str(root)
+    os.environ["DMM_EDU_CACHE"] = str(root)  # the workers, started after this, inherit it
+    os.environ[SESSION_VAR] = str(root)
     _SESSION_CACHE.append(root)
 
 
@@ -37,6 +42,7 @@ def pytest_xdist_auto_num_workers(config):
 def pytest_unconfigure(config):
     for root in _SESSION_CACHE:
         shutil.rmtree(root, ignore_errors=True)  # the results link is removed, not followed
+        os.environ.pop(SESSION_VAR, None)
 
 
 @pytest.fixture
