@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import hashlib
 import json
 import platform
 import shutil
@@ -60,8 +61,15 @@ def doctor_report() -> dict:
 def main() -> None:
     """dmm-edu: adversarial examples through the Dimpled Manifold Model.
 
-    Start with `dmm-edu tour`; `dmm-edu doctor` checks the installation.
+    Start with `dmm-edu tour`; `dmm-edu doctor` checks the installation. Experiments compute with one
+    torch/BLAS thread per process ($DMM_EDU_THREADS changes it; README: "Threads and cores").
     """
+    from dmm_edu import threads
+
+    try:
+        threads.check_environment()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @main.command()
@@ -98,25 +106,29 @@ def list_() -> None:
               help="Size: smoke (seconds), book (what the book shows), full (the paper's scale).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Random seed.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder for metrics.json and arrays.npz [default: ./results/EXPERIMENT-PROFILE-sSEED]. "
+              help="Folder for metrics.json and arrays.npz [default: ./results/EXPERIMENT-PROFILE-sSEED, with "
+                   "-set-HASH added when --set changes the config]. "
                    "A folder holding this run's earlier result is updated (only those two files are replaced); "
                    "a symbolic link to a folder is written through.")
 @click.option("--force", is_flag=True, help="Replace a result of another experiment, profile or seed (or a damaged "
                                             "one) in --out.")
-@click.option("--fresh", is_flag=True, help="Compute even if the results cache holds this run. By default a run whose "
-                                            "experiment, profile, seed, config, code and thread count match a cached "
-                                            "one is copied from the cache: it would compute the same numbers.")
+@click.option("--fresh", is_flag=True, help="Compute even if the results cache holds this run (and replace the cached "
+                                            "copy). By default a run whose experiment, profile, seed, config, code "
+                                            "and thread count match a cached one is copied from the cache: it would "
+                                            "compute the same numbers.")
 @set_option
 def run(experiment: str, profile: str, seed: int, out: Path | None, force: bool, fresh: bool,
         pairs: tuple[str, ...]) -> None:
     """Run one of the book's experiments (see `dmm-edu list`; ids in any case) and save its result."""
-    from dmm_edu.experiments.base import load_cached, run_cached, run_experiment
+    from dmm_edu.experiments.base import cache_folder, load_cached, run_cached, run_experiment
     from dmm_edu.results import OutputFolderError, prepare_out_dir, save_result
     from dmm_edu.sweep import flat_numbers
 
     experiment = experiment_id(experiment)
     overrides = overrides_of(experiment, profile, pairs)  # a wrong --set fails here, before any work
-    out = out or Path("results") / f"{experiment}-{profile}-s{seed}"
+    if out is None:  # a changed config gets a folder of its own: it never replaces the profile's run
+        tag = f"-set-{hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:8]}" if overrides else ""
+        out = Path("results") / f"{experiment}-{profile}-s{seed}{tag}"
     progress = lambda msg: click.echo(f"  {msg}", err=True)  # noqa: E731
     try:
         prepare_out_dir(out, experiment, profile, seed, force=force)  # before any work
@@ -130,8 +142,12 @@ def run(experiment: str, profile: str, seed: int, out: Path | None, force: bool,
         except OutputFolderError as exc:
             raise click.ClickException(f"the results cache cannot be used: {exc}. Pass --fresh to compute "
                                        "without it") from exc
-    else:
+    else:  # computed again; the cache's entry is replaced by it
         result = run_experiment(experiment, profile, seed, progress=progress, **overrides)
+        try:
+            save_result(result, cache_folder(experiment, profile, seed, **overrides), force=True)
+        except OutputFolderError:
+            pass  # no usable cache: --fresh needs none
     try:
         save_result(result, out, force=force)
     except OutputFolderError as exc:

@@ -59,7 +59,7 @@ class SweepResult:
     profile: str
     seeds: tuple[int, ...]
     overrides: dict[str, Any]
-    results: list[Result]
+    results: list[Result] = dataclasses.field(repr=False)
     workers: int | None = None
 
     def values(self) -> dict[str, list[float]]:
@@ -100,10 +100,13 @@ def parse_seeds(text: str) -> range:
         seeds = range(int(start), int(stop)) if sep else None
     except ValueError:
         seeds = None
-    if seeds is None or seeds.start < 0 or len(seeds) == 0:
-        raise ValueError(f"seeds={text!r} is not accepted; expected A:B with 0 <= A < B, meaning seeds A to B-1 "
-                         "(e.g. 0:10 for ten seeds)")
+    if seeds is None or seeds.start < 0 or len(seeds) == 0 or len(seeds) > MAX_SEEDS:
+        raise ValueError(f"seeds={text!r} is not accepted; expected A:B with 0 <= A < B and at most {MAX_SEEDS} "
+                         "seeds, meaning seeds A to B-1 (e.g. 0:10 for ten seeds)")
     return seeds
+
+
+MAX_SEEDS = 1000  #: one sweep's most seeds: a typo like 0:100000000 is refused, not run for days
 
 
 def sweep(experiment: str, seeds: Iterable[int], profile: str = "book", overrides: dict[str, Any] | None = None,
@@ -111,7 +114,7 @@ def sweep(experiment: str, seeds: Iterable[int], profile: str = "book", override
           scheduler: Any = None, progress: Callable[[str], None] | None = None) -> SweepResult:
     """Run `experiment` at `profile` (config fields changed by `overrides`) once per seed, cached.
 
-    seeds: distinct non-negative integers (`parse_seeds("0:10")` for 0…9). workers: the most seeds
+    seeds: distinct non-negative integers, or "A:B" for A…B-1 (`parse_seeds`). workers: the most seeds
     run at once (default, and at most, what the thread policy allows on this machine; "local" only).
     backend: "local" or "dask" (then `scheduler` is the cluster's address, e.g. "tcp://127.0.0.1:8786",
     or a `distributed.Client`). cache: the results folder (default: the dmm_edu cache's `results/`).
@@ -127,6 +130,8 @@ def sweep(experiment: str, seeds: Iterable[int], profile: str = "book", override
     backend = check_choice("backend", backend, BACKENDS)
     overrides = dict(overrides or {})
     config = config_for(experiment, profile, **overrides)
+    if isinstance(seeds, str):
+        seeds = parse_seeds(seeds)  # "0:10"
     seeds = tuple(check_seed(s) for s in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds={list(seeds)} is not accepted; expected at least one seed, each once")

@@ -40,12 +40,12 @@ def available_cores() -> int:
         cores = os.cpu_count() or 1
     budget = os.environ.get(CORES_VAR)
     if budget not in (None, ""):
-        cores = min(cores, check_threads(CORES_VAR, budget))
+        cores = min(cores, check_threads(CORES_VAR, budget, "cores"))
     return max(1, cores)
 
 
-def check_threads(name: str, value) -> int:
-    """`value` as a positive int thread count; ValueError naming `name` otherwise (a string is parsed)."""
+def check_threads(name: str, value, what: str = "threads") -> int:
+    """`value` as a positive int count of `what`; ValueError naming `name` otherwise (a string is parsed)."""
     raw = value
     if isinstance(value, str):
         try:
@@ -53,8 +53,15 @@ def check_threads(name: str, value) -> int:
         except ValueError:
             value = None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}={raw!r} is not accepted; expected a whole number of threads >= 1")
+        raise ValueError(f"{name}={raw!r} is not accepted; expected a whole number of {what} >= 1")
     return value
+
+
+def check_environment() -> None:
+    """ValueError naming the variable if $DMM_EDU_THREADS or $DMM_EDU_CORES is set to something unusable
+    (the command line checks this before any work)."""
+    threads()
+    available_cores()
 
 
 def threads() -> int:
@@ -73,8 +80,9 @@ def workers(jobs: int, n_threads: int | None = None) -> int:
 def apply(n: int | None = None) -> int:
     """Set this process's torch and BLAS/OpenMP thread counts to `n` (default `threads()`); returns n.
 
-    For the start of a worker process. torch is set only if it is already imported or importable
-    cheaply (it is imported here when installed: a worker that trains torch models needs it anyway).
+    For the start of a worker process. A torch already imported is set directly; one imported later
+    reads the thread variables set here (torch is not imported here: a result records torch's
+    version only when its experiment used torch).
     """
     n = threads() if n is None else check_threads("n", n)
     for var in THREAD_VARS:  # subprocesses this process starts inherit it
@@ -153,11 +161,9 @@ def _torch():
 
 
 def _set_torch(n: int) -> None:
-    try:
-        import torch
-    except ImportError:
-        return
-    torch.set_num_threads(n)
+    torch = _torch()
+    if torch is not None:
+        torch.set_num_threads(n)
 
 
 def _blas_limits(n: int):
