@@ -39,8 +39,9 @@ SCENE_LIST = "\b\nScenes (SCENE):\n" + "\n".join(f"  {name:21s} {spec.experiment
               help="Draw this saved result folder (from `dmm-edu run EXPERIMENT --out DIR`) instead of the cached "
                    "run at --profile and --seed; with 'all', the scenes of that result's experiment.")
 @click.option("--bars/--no-bars", default=True, show_default=True, help="Show manim's progress bars.")
-@click.option("--fresh", is_flag=True, help="Render even if the cache holds the same render (same scene code, "
-                                            "settings and result); by default it is copied from there.")
+@click.option("--fresh", is_flag=True, help="Render even if the cache holds the same render (same scene and "
+                                            "package code, settings, result and manim version); by default it is "
+                                            "copied from there.")
 def animate(scene: str, quality: str, fmt: str, profile: str, seed: int, out: Path, result_dir: Path | None,
             bars: bool, fresh: bool) -> None:
     """Render SCENE (or all scenes) from the saved result of its experiment."""

@@ -46,8 +46,9 @@ class SceneName(click.ParamType):
 @click.option("--profile", type=click.Choice(PROFILES), default="book", show_default=True,
               help="Which experiment run the scene draws: 'smoke' is seconds, 'book' what the book shows.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="The experiment run's seed.")
-@click.option("--fresh", is_flag=True, help="Build even if the cache holds the same deck (same scene code, settings "
-                                            "and result); by default it is copied from there.")
+@click.option("--fresh", is_flag=True, help="Build even if the cache holds the same deck (same scene and package "
+                                            "code, settings, result, manim, manim-slides and reveal.js versions); by "
+                                            "default it is copied from there.")
 def build(scene: str, quality: str, out: Path, result_dir: Path | None, profile: str, seed: int, fresh: bool) -> None:
     """Build the deck of SCENE (or of all scenes) into OUT/<scene>/."""
     from dmm_edu import slides as decks
