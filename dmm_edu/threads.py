@@ -8,7 +8,7 @@ different order, so a float result changes in its last bits, and a training run 
 a different last bit ends in a different place (measured: E9's PGD success 0.013 vs 0.020).
 
 The policy. An experiment computes with `threads()` threads per process: 1 unless
-$DMM_EDU_THREADS says otherwise. With one thread a result is the same whatever the machine's core
+`$DMM_EDU_THREADS` says otherwise. With one thread a result is the same whatever the machine's core
 count or load. Parallel work uses processes, never more than `workers(jobs)` of them, so that
 processes × threads stays within the cores this process may use (`available_cores`). The thread
 count is recorded in every result's provenance and is part of its cache key: a result computed
@@ -26,13 +26,13 @@ from collections.abc import Iterator
 
 ENV_VAR = "DMM_EDU_THREADS"
 CORES_VAR = "DMM_EDU_CORES"  #: set by `pool` for its workers: the cores each one may use for nested work
-DEFAULT = 1  #: threads per process unless $DMM_EDU_THREADS is set: results independent of the machine
+DEFAULT = 1  #: threads per process unless `$DMM_EDU_THREADS` is set: results independent of the machine
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")  #: read by BLAS/OpenMP at start-up
 
 
 def available_cores() -> int:
     """The cores this process may use: its CPU affinity where the OS reports one (else the core count),
-    at most $DMM_EDU_CORES (which `pool` sets in its workers, so that work they start in turn does
+    at most `$DMM_EDU_CORES` (which `pool` sets in its workers, so that work they start in turn does
     not oversubscribe the machine)."""
     try:
         cores = len(os.sched_getaffinity(0))
@@ -58,14 +58,14 @@ def check_threads(name: str, value, what: str = "threads") -> int:
 
 
 def check_environment() -> None:
-    """ValueError naming the variable if $DMM_EDU_THREADS or $DMM_EDU_CORES is set to something unusable
+    """ValueError naming the variable if `$DMM_EDU_THREADS` or `$DMM_EDU_CORES` is set to something unusable
     (the command line checks this before any work)."""
     threads()
     available_cores()
 
 
 def threads() -> int:
-    """Threads per process: $DMM_EDU_THREADS if set (ValueError if it is not a whole number >= 1), else 1."""
+    """Threads per process: `$DMM_EDU_THREADS` if set (ValueError if it is not a whole number >= 1), else 1."""
     raw = os.environ.get(ENV_VAR)
     return DEFAULT if raw in (None, "") else check_threads(ENV_VAR, raw)
 

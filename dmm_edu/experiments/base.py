@@ -90,7 +90,7 @@ def run_experiment(experiment_id: str, profile: str = "book", seed: int = 0, out
     config and `overrides` are checked (`config_for`) and `out` is checked and proven writable
     (`prepare_out_dir`: a folder of other files, another experiment's result without `force`, an
     unwritable place raise OutputFolderError). It computes with `dmm_edu.threads.threads()` torch and
-    BLAS threads (1 unless $DMM_EDU_THREADS says otherwise; the previous counts are restored after),
+    BLAS threads (1 unless `$DMM_EDU_THREADS` says otherwise; the previous counts are restored after),
     recorded in the provenance: at one thread a result is the same on any machine and under any load.
     """
     experiment_id = canonical_id(experiment_id)
