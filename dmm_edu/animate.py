@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmm_edu._checks import check_choice
+from dmm_edu.cache import cache_dir, keep
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality", "4k": "fourk_quality"}
 FORMATS = ("mp4", "gif", "png")  #: png = the last frame only (manim -s)
+RENDERS = "renders"  #: the cache folder's renders/: one finished render per `render_key`
 VIDEOS_DIR = "figures/generated/videos"  #: under the docs folder; gitignored like the figures
 
 
@@ -213,7 +215,7 @@ def render(scene: str, quality: str = "low", fmt: str = "mp4", profile: str = "b
     tmp.replace(sidecar)
     if progress:
         progress(f"{scene}: {output} ({duration:.1f} s of animation, rendered in {render_s:.1f} s); poster {poster}")
-    _to_render_cache(key, [output, sidecar] + ([poster] if fmt != "png" else []))
+    keep(RENDERS, key, [output, sidecar] + ([poster] if fmt != "png" else []))  # the next same render copies it
     return Rendered(scene, output, poster, sidecar, duration, render_s)
 
 
@@ -237,15 +239,9 @@ def render_key(scene: str, quality: str, fmt: str, result, frame_size=None, fram
     return hashlib.sha256(spec.encode()).hexdigest()[:20]
 
 
-def _render_cache() -> Path:
-    from dmm_edu.cache import cache_dir
-
-    return cache_dir() / "renders"
-
-
 def _from_render_cache(key: str, scene: str, fmt: str, out: Path) -> Rendered | None:
     """Copy a cached render into `out` (the output, its poster and sidecar); None if there is none."""
-    folder = _render_cache() / key
+    folder = cache_dir() / RENDERS / key
     output, poster = folder / f"{scene}.{fmt}", folder / f"{scene}.png"
     record = read_sidecar(output)
     if record is None or not output.is_file() or not poster.is_file():
@@ -258,24 +254,6 @@ def _from_render_cache(key: str, scene: str, fmt: str, out: Path) -> Rendered | 
     kept = out / output.name
     return Rendered(scene, kept, out / poster.name, sidecar_path(kept), float(record.get("duration_s", 0.0)),
                     float(record.get("render_s", 0.0)))
-
-
-def _to_render_cache(key: str, paths: list[Path]) -> None:
-    """Keep a copy of a finished render (built in a temporary folder, renamed into place); a cache that
-    cannot be written only costs the next render its shortcut."""
-    root = _render_cache()
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
-    except OSError:
-        return
-    try:
-        for path in paths:
-            shutil.copyfile(path, tmp / path.name)
-        shutil.rmtree(root / key, ignore_errors=True)
-        tmp.replace(root / key)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _dmm_version() -> str:

@@ -34,8 +34,10 @@ from pathlib import Path
 
 from dmm_edu._checks import check_choice
 from dmm_edu.animate import QUALITIES, SCENES, scene_result
+from dmm_edu.cache import cache_dir, keep
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "revealjs"  #: reveal.js's dist/ files, LICENSE, package.json
+DECKS = "decks"  #: the cache folder's decks/: one finished deck per `_deck_key`
 INSTALL_HINT = 'pip install -e ".[slides]"'  #: from the repository root (the scenes ship with the repository)
 
 
@@ -156,7 +158,7 @@ def build(scene: str, quality: str = "low", out: str | Path = "media/slides", pr
                   "duration_s": round(duration, 3), "reveal_js": reveal_version(),
                   "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         (staging / "deck.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-        _keep_deck(key, staging)
+        keep(DECKS, key, [staging])  # the next same build copies it
         _replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -244,29 +246,6 @@ def _deck_key(scene, quality, result, frame_size, frame_rate, attrs) -> str:
     return render_key(scene, quality, "deck", result, frame_size, frame_rate, {**attrs, "__deck__": repr(extra)})
 
 
-def _decks() -> Path:
-    from dmm_edu.cache import cache_dir
-
-    return cache_dir() / "decks"
-
-
 def _cached_deck(key: str) -> Path | None:
-    folder = _decks() / key
+    folder = cache_dir() / DECKS / key
     return folder if (folder / "deck.json").is_file() and (folder / "index.html").is_file() else None
-
-
-def _keep_deck(key: str, staging: Path) -> None:
-    """Copy a finished deck into the cache (a temporary folder renamed into place); a cache that cannot
-    be written only costs the next build its shortcut."""
-    root = _decks()
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
-    except OSError:
-        return
-    try:
-        shutil.copytree(staging, tmp, dirs_exist_ok=True)
-        shutil.rmtree(root / key, ignore_errors=True)
-        tmp.replace(root / key)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -55,6 +55,16 @@ def check_recipe(recipe: Recipe, name: str = "recipe") -> None:
     check_choice(f"{name}.dtype", recipe.dtype, ("float32", "float64"))
 
 
+def check_init_scales(init_scales, recipe: Recipe) -> None:
+    """ValueError naming the field for an init-scale sweep (E4, E5) that cannot run: an empty
+    `init_scales`, a scale that is not a positive number, or a recipe `check_recipe` refuses."""
+    if not init_scales:
+        raise ValueError(f"init_scales={init_scales!r} is not accepted; expected a non-empty tuple")
+    for i, c in enumerate(init_scales):
+        check_positive_float(f"init_scales[{i}]", c)
+    check_recipe(recipe)
+
+
 def make_world(recipe: Recipe, rng: np.random.Generator):
     return subspace_world(n=recipe.n, k=recipe.k, n_train=recipe.n_train, n_test=recipe.n_test,
                           labels="quadrant", rng=rng)

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dmm_edu._checks import check_positive_float
 from dmm_edu.boundary.distances import gradient_on_fraction
-from dmm_edu.experiments._subspace import Recipe, check_recipe, attack_set, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, attack_set, check_init_scales, clean_accuracy, make_model, make_world, train_model
 from dmm_edu.manifold import random_baseline
 
 
@@ -40,11 +39,7 @@ CONFIGS = {
 
 def check_config(config: Config) -> None:
     """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
-    if not config.init_scales:
-        raise ValueError(f"init_scales={config.init_scales!r} is not accepted; expected a non-empty tuple")
-    for i, c in enumerate(config.init_scales):
-        check_positive_float(f"init_scales[{i}]", c)
-    check_recipe(config.recipe)
+    check_init_scales(config.init_scales, config.recipe)
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

@@ -26,7 +26,7 @@ import numpy as np
 from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
 from dmm_edu.boundary.distances import Distances, minimal_distances
-from dmm_edu.experiments._subspace import Recipe, check_recipe, attack_set, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.experiments._subspace import Recipe, attack_set, check_init_scales, clean_accuracy, make_model, make_world, train_model
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,7 @@ CONFIGS = {
 
 def check_config(config: Config) -> None:
     """ValueError naming the field for a value this experiment cannot run (checked before any work)."""
-    if not config.init_scales:
-        raise ValueError(f"init_scales={config.init_scales!r} is not accepted; expected a non-empty tuple")
-    for i, c in enumerate(config.init_scales):
-        check_positive_float(f"init_scales[{i}]", c)
-    check_recipe(config.recipe)
+    check_init_scales(config.init_scales, config.recipe)
     check_positive_int("slice_points", config.slice_points, minimum=0)
     check_positive_int("slice_resolution", config.slice_resolution, minimum=3)
     check_positive_float("slice_extent", config.slice_extent)
