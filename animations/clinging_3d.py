@@ -1,4 +1,4 @@
-"""Clinging and dimpling in 3-D: the boundary of a chessboard classifier over training (E1, recipe B).
+"""Clinging and dimpling in 3-D: the boundary of a chessboard classifier over training (E1, the default recipe).
 
 The training points sit on the plane z = 0.5 (drawn as the board, the plane at height 0 here);
 the surface is the network's decision boundary, h(x, y) = height of the logit's zero crossing
@@ -107,7 +107,7 @@ def board(t: np.ndarray, y: np.ndarray, m: int) -> VGroup:
 
 
 class ClingingDimpling(ThreeDScene):
-    """E1 recipe B on the chessboard: the boundary surface at each saved snapshot, camera circling.
+    """E1, the default recipe, on the chessboard: the boundary surface at each saved snapshot, camera circling.
 
     Class attributes (set by `configured`): result (an E1 Result; None: the folder
     in $DMM_EDU_ANIM_RESULT, see _common.scene_result),

@@ -63,7 +63,7 @@ def curve_runs(x: np.ndarray, h: np.ndarray, line_y: float) -> list[np.ndarray]:
 
 
 class LineToyBoundary(Scene):
-    """E1's line toy under recipe B: the boundary curve at each saved snapshot, with the five points.
+    """E1's line toy under the default recipe: the boundary curve at each saved snapshot, with the five points.
 
     Class attributes (set by `configured`): result (an E1 Result; None: the folder
     in $DMM_EDU_ANIM_RESULT, see _common.scene_result),
@@ -87,8 +87,8 @@ class LineToyBoundary(Scene):
         s_max = float(r.config["s_max"])
         last = len(fractions) - 1 if self.last_snapshot is None else int(self.last_snapshot)
         title_card(self, "The 2-D toy: where is the boundary?",
-                   f"E1 · recipe B · seed {self.seed_index} · {len(t)} points on a line",
-                   notes=f"E1, recipe B, seed {self.seed_index}, {r.profile} run: {len(t)} points on the line "
+                   f"E1 · default recipe · seed {self.seed_index} · {len(t)} points on a line",
+                   notes=f"E1, default recipe, seed {self.seed_index}, {r.profile} run: {len(t)} points on the line "
                          f"y = {line_y:g} with alternating labels. The white curve is where the network's logit is 0 "
                          f"above or below each x (searched within ±{s_max:g} of the line). The DMM's cartoon would be "
                          "a curve lying along the line with small bumps; watch whether that happens. Snapshots from "

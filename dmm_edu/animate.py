@@ -39,8 +39,8 @@ class SceneSpec:
 
     name: what `dmm-edu animate` and `{{ video("name") }}` call it; module/cls: where it lives in
     animations/; experiment: the result it draws; title: one line for lists and captions;
-    fallback: the book figure (under docs/figures/generated/) shown when the video is not rendered;
-    fallback_note: where in that figure the scene's subject is, when the figure shows more than it.
+    fallback: the book figure (under docs/figures/generated/) shown when the video is not rendered:
+    one that shows the scene's subject and nothing else.
     """
 
     name: str
@@ -50,16 +50,15 @@ class SceneSpec:
     title: str
     fallback: str
     attrs: dict = field(default_factory=dict)  #: class attributes the scene gets besides the result
-    fallback_note: str = ""
 
 
 SCENES = {
     "clinging_3d": SceneSpec("clinging_3d", "animations.clinging_3d", "ClingingDimpling", "E1",
-                             "Clinging and dimpling: the chessboard classifier's boundary over training (E1, recipe B)",
+                             "Clinging and dimpling: the chessboard classifier's boundary over training (E1, default recipe)",
                              "E1-snapshots.png"),
     "line_toy_2d": SceneSpec("line_toy_2d", "animations.line_toy_2d", "LineToyBoundary", "E1",
-                             "The paper's 2-D toy: the boundary curve over training (E1, line toy, recipe B)",
-                             "E1-snapshots.png", {}, fallback_note="the line toy is the last row of this figure"),
+                             "The paper's 2-D toy: the boundary curve over training (E1, line toy, default recipe)",
+                             "E1-line_toy.png"),
     "adversarial_step": SceneSpec("adversarial_step", "animations.adversarial_step", "AdversarialStep", "E5",
                                   "An adversarial step: the off-manifold and the on-manifold way out of a class "
                                   "(E5, a 2-D slice)", "E5-slices.png"),

@@ -216,13 +216,13 @@ def test_hook_shows_the_static_figure_without_a_video(tmp_path):
     assert md.startswith("before\n") and md.endswith("\nafter")
 
 
-def test_hook_fallback_says_where_the_scene_is_in_a_larger_figure(tmp_path):
-    """line_toy_2d falls back on the E1 snapshot figure, whose rows are mostly the chessboard."""
+def test_hook_falls_back_on_each_scene_own_figure(tmp_path):
+    """line_toy_2d falls back on the line toy's figure, clinging_3d on the chessboard's: each shows its scene only."""
     hook = load_hook()
     md = hook.on_page_markdown('{{ video("line_toy_2d") }}', page(), {"docs_dir": str(tmp_path)}, None)
-    assert "E1-snapshots.png" in md and "(the line toy is the last row of this figure)" in md
+    assert "E1-line_toy.png" in md and "E1-snapshots.png" not in md
     md = hook.on_page_markdown('{{ video("clinging_3d") }}', page(), {"docs_dir": str(tmp_path)}, None)
-    assert "last row" not in md  # the chessboard scene's figure is its own
+    assert "E1-snapshots.png" in md and "E1-line_toy.png" not in md
 
 
 def test_hook_embeds_a_fresh_video_and_ignores_a_stale_one(tmp_path):
@@ -240,7 +240,7 @@ def test_hook_embeds_a_fresh_video_and_ignores_a_stale_one(tmp_path):
     assert 'poster="../../figures/generated/videos/line_toy_2d.png"' in md
     hook._hashes["E1"] = "b" * 64  # the book now quotes another run: the old video must not be shown
     md = hook.on_page_markdown('{{ video("line_toy_2d") }}', page(), {"docs_dir": str(tmp_path)}, None)
-    assert "<video" not in md and "E1-snapshots.png" in md
+    assert "<video" not in md and "E1-line_toy.png" in md
 
 
 def test_hook_keeps_the_indentation_of_a_marker_inside_an_admonition(tmp_path):

@@ -108,37 +108,40 @@ def arrow_tips(ax) -> dict[str, float]:
     return tips
 
 
-def test_e5_slices_figure_draws_the_stored_boundaries_and_distances(stored):
+def drawn_panels(result, *names):
+    """The data panels of the named figures, in order (a spare panel that holds the legend is switched off)."""
     from dmm_edu.plots import plot
 
+    panels = []
+    for name in names:
+        fig = plot(result, name)
+        fig.canvas.draw()
+        panels += [ax for ax in fig.axes if ax.axison]
+    return panels
+
+
+def test_e5_slices_figure_draws_the_stored_boundaries_and_distances(stored):
     r = stored["adversarial_step"]
-    fig = plot(r, "slices")
-    fig.canvas.draw()
     cs = [float(c) for c in r.config["init_scales"]]
     S = r.config["slice_points"]
-    axes = np.array(fig.axes).reshape(len(cs), S)
-    for row, c in enumerate(cs):
+    # `slices`: the first point at every c; `slices_more`: the others, c by c
+    order = [(c, 0) for c in cs] + [(c, s) for c in cs for s in range(1, S)]
+    for ax, (c, s) in zip(drawn_panels(r, "slices", "slices_more"), order, strict=True):
         tag = f"c{c:g}"
-        for s in range(S):
-            ax = axes[row, s]
-            a, z = r.arrays[f"slice_axis_u_{tag}"][s], r.arrays[f"slice_logit_{tag}"][s]
-            got, want = boundary_vertices(ax), expected_vertices(a, a, z)
-            assert got.shape == want.shape
-            np.testing.assert_allclose(np.sort(got, axis=0), np.sort(want, axis=0), atol=1e-6)
-            tips = arrow_tips(ax)
-            assert tips["u"] == pytest.approx(r.arrays[f"slice_d_on_{tag}"][s])
-            assert tips["v"] == pytest.approx(r.arrays[f"slice_d_off_{tag}"][s])
-            assert ax.get_xlabel() and ax.get_ylabel() and tag.replace("c", "c = ") in ax.get_title()
+        a, z = r.arrays[f"slice_axis_u_{tag}"][s], r.arrays[f"slice_logit_{tag}"][s]
+        got, want = boundary_vertices(ax), expected_vertices(a, a, z)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(np.sort(got, axis=0), np.sort(want, axis=0), atol=1e-6)
+        tips = arrow_tips(ax)
+        assert tips["u"] == pytest.approx(r.arrays[f"slice_d_on_{tag}"][s])
+        assert tips["v"] == pytest.approx(r.arrays[f"slice_d_off_{tag}"][s])
+        assert ax.get_xlabel() and ax.get_ylabel() and tag.replace("c", "c = ") in ax.get_title()
 
 
 def test_e9_slices_figure_puts_both_networks_in_the_same_plane(stored):
-    from dmm_edu.plots import plot
-
     r = stored["adversarial_training"]
-    fig = plot(r, "slices")
-    fig.canvas.draw()
     S = r.config["slice_points"]
-    axes = np.array(fig.axes).reshape(S, 2)
+    axes = np.array(drawn_panels(r, "slices", "slices_more")).reshape(S, 2)  # a row per point: standard | AT
     for s in range(S):
         a = r.arrays["slice_axis_u"][s]
         ax_s, ax_a = axes[s]

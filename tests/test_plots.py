@@ -25,28 +25,32 @@ def results():
 
 
 def _data_axes(fig):
-    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    """The axes that draw data: not colorbars, nor the switched-off spare slots of a grid (a legend or nothing)."""
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.axison]
 
 
 def expected_axes(result, name) -> int:
     """How many axes (colorbars included) each figure has for this result."""
-    if result.experiment == "E1" and name == "snapshots":
-        groups = toys.groups(result)
+    if result.experiment == "E1" and name in ("snapshots", "contrasts", "line_toy"):
         cols = len(toys.snapshot_fractions(result.arrays["fractions"]))
-        has_board = any(world == "board" for world, _, _ in groups)
-        return len(groups) * cols + has_board
+        if name == "line_toy":  # two panels a row, the unused slot switched off
+            return 2 * -(-cols // 2)
+        boards = [r for w, r, _ in toys.groups(result) if w == "board" and (r == "B") == (name == "snapshots")]
+        return len(boards) * 3 * -(-cols // 3) + 1  # three snapshots a row per recipe, and the colorbar
     if result.experiment == "E3":
         return len(result.metrics["dims"])
-    if (result.experiment, name) == ("E5", "slices"):  # a row per init scale, a column per sliced point
+    if result.experiment == "E5" and name.startswith("slices"):  # two panels a row; a spare slot holds the legend
         counts = [a.shape[0] for key, a in result.arrays.items() if key.startswith("slice_logit_")]
-        return len(counts) * max(counts)
+        panels = len(counts) if name == "slices" else sum(counts) - len(counts)
+        return 2 * -(-panels // 2)
     return {("E1", "cling"): 2, ("E1", "margins"): 1, ("E2", "tilting"): 2, ("E2", "sgd"): 2,
             ("E4", "gradients"): 1, ("E5", "distances"): 2}[(result.experiment, name)]
 
 
 def test_every_experiment_with_a_module_is_registered_or_known():
     assert set(PLOTTED) <= set(FIGURES)
-    assert figure_names("E1") == ["snapshots", "cling", "margins"]
+    assert figure_names("E1") == ["snapshots", "contrasts", "line_toy", "cling", "margins"]
+    assert figure_names("E5") == ["distances", "slices", "slices_more"]
 
 
 @pytest.mark.parametrize("experiment, name", [(e, n) for e in PLOTTED for n in FIGURES[e]])
@@ -69,16 +73,35 @@ def test_plot_accepts_a_saved_folder_and_defaults_to_the_first_figure(results, t
 # --- the figures draw the result's own arrays ---------------------------------------------------
 
 
+SNAPSHOT_FIGURES = {"snapshots": lambda w, rc: w == "board" and rc == "B",
+                    "contrasts": lambda w, rc: w == "board" and rc != "B", "line_toy": lambda w, rc: w == "line"}
+
+
+def _snapshot_axes(r) -> dict:
+    """{(world, recipe): its snapshot panels in fraction order}, from the three E1 snapshot figures."""
+    cols = len(toys.snapshot_fractions(r.arrays["fractions"]))
+    out = {}
+    for name, shown in SNAPSHOT_FIGURES.items():
+        axes = _data_axes(plot(r, name))
+        drawn = [(w, rc) for w, rc, _ in toys.groups(r) if shown(w, rc)]
+        assert len(axes) == len(drawn) * cols
+        out.update({g: axes[i * cols:(i + 1) * cols] for i, g in enumerate(drawn)})
+    return out
+
+
+def test_e1_snapshots_draw_every_group_once(results):
+    r = results["E1"]
+    assert sorted(_snapshot_axes(r)) == sorted((w, rc) for w, rc, _ in toys.groups(r))
+
+
 def test_e1_snapshots_draw_the_height_frames(results):
     r = results["E1"]
-    fig = plot(r, "snapshots")
     cols = toys.snapshot_fractions(r.arrays["fractions"])
-    groups = toys.groups(r)
-    axes = np.array(_data_axes(fig)).reshape(len(groups), len(cols))
-    for row, (world, recipe, _) in enumerate(groups):
+    panels = _snapshot_axes(r)
+    for world, recipe, _ in toys.groups(r):
         frames = r.arrays[f"{world}_{recipe}_s0_frames"]
         for col, j in enumerate(cols):
-            ax = axes[row, col]
+            ax = panels[world, recipe][col]
             if world == "board":
                 drawn = ax.get_images()[0].get_array()  # masked (res, res): h transposed so x runs across
                 np.testing.assert_array_equal(np.ma.filled(drawn, np.nan), frames[j].T)
@@ -90,12 +113,10 @@ def test_e1_snapshots_draw_the_height_frames(results):
 
 def test_e1_snapshots_draw_the_saved_training_points(results):
     r = results["E1"]
-    fig = plot(r, "snapshots")
-    groups = toys.groups(r)
-    axes = np.array(_data_axes(fig)).reshape(len(groups), -1)
-    for row, (world, _, _) in enumerate(groups):
+    panels = _snapshot_axes(r)
+    for world, recipe, _ in toys.groups(r):
         t, y = r.arrays[f"{world}_t"], r.arrays[f"{world}_y"]  # (N, k), (N,)
-        for ax in axes[row]:
+        for ax in panels[world, recipe]:
             for label in np.unique(y):
                 (dots,) = [c for c in ax.collections if c.get_label() == f"label {label}"]
                 sel = y == label  # (N,)
@@ -146,8 +167,13 @@ def test_e1_figures_refuse_a_result_without_the_saved_points(results):
 
     r = results["E1"]
     old = dataclasses.replace(r, arrays={k: v for k, v in r.arrays.items() if k != "board_t"})
-    with pytest.raises(ValueError, match="board_t.*re-run E1"):
-        plot(old, "snapshots")
+    for name in ("snapshots", "contrasts"):
+        with pytest.raises(ValueError, match="board_t.*re-run E1"):
+            plot(old, name)
+    no_contrast = dataclasses.replace(r, metrics={k: v for k, v in r.metrics.items()
+                                                  if not (k.startswith("board_") and k != "board_B")})
+    with pytest.raises(ValueError, match="no chessboard contrast"):
+        plot(no_contrast, "contrasts")
 
 
 def test_e2_draws_the_measured_margins(results):
@@ -196,6 +222,13 @@ def test_e5_bars_are_the_quoted_medians(results):
                                [r.metrics[f"c{c:g}"]["d_on_over_d_free"] for c in r.config["init_scales"]])
     (base,) = [ln for ln in ax_r.get_lines() if ln.get_label().startswith("random direction √(n/k)")]
     assert base.get_ydata()[0] == pytest.approx(r.metrics[f"c{r.config['init_scales'][0]:g}"]["baseline_d_on_over_d_free"])
+
+
+def test_e5_slices_show_every_sliced_point_once(results):
+    r = results["E5"]
+    titles = [ax.get_title() for name in ("slices", "slices_more") for ax in _data_axes(plot(r, name))]
+    want = [f"c = {c:g} · test point {int(i)} " for c in r.config["init_scales"] for i in r.arrays[f"slice_index_c{c:g}"]]
+    assert sorted(t.split("(")[0] for t in titles) == sorted(want)
 
 
 # --- saving, no training, errors, light import ----------------------------------------------------

@@ -28,11 +28,13 @@ def results():
 
 
 def expected_axes(result, name) -> int:
-    if result.experiment == "E8":
-        return max(2, len(result.config["init_scales"])) + 2  # a distance panel per c, the ratio, on(∇)
-    if (result.experiment, name) == ("E9", "slices"):  # standard | adversarial, a row per sliced point
-        return 2 * result.arrays["slice_logit_standard"].shape[0]
-    return {("E9", "deepening"): 2, ("E11", "mislabeled"): 2}[(result.experiment, name)]
+    if (result.experiment, name) == ("E8", "curves"):  # a distance panel per c
+        return len(result.config["init_scales"])
+    if (result.experiment, name) == ("E9", "slices"):  # standard | adversarial at the first sliced point
+        return 2
+    if (result.experiment, name) == ("E9", "slices_more"):  # standard | adversarial, a row per other sliced point
+        return 2 * (result.arrays["slice_logit_standard"].shape[0] - 1)
+    return {("E8", "ratios"): 2, ("E9", "deepening"): 2, ("E11", "mislabeled"): 2}[(result.experiment, name)]
 
 
 def _line(ax, label_start: str):
@@ -41,8 +43,8 @@ def _line(ax, label_start: str):
 
 
 def test_the_three_experiments_are_registered():
-    assert list(FIGURES["E8"]) == ["curves"]
-    assert list(FIGURES["E9"]) == ["deepening", "slices"]
+    assert list(FIGURES["E8"]) == ["curves", "ratios"]
+    assert list(FIGURES["E9"]) == ["deepening", "slices", "slices_more"]
     assert list(FIGURES["E11"]) == ["mislabeled"]
 
 
@@ -66,7 +68,7 @@ def test_e8_curves_are_the_measured_curves(results):
     fig = plot(r, "curves")
     cs = [float(c) for c in r.config["init_scales"]]
     e = r.arrays["epochs"]
-    ax_r, ax_on = fig.axes[len(cs)], fig.axes[len(cs) + 1]
+    ax_r, ax_on = plot(r, "ratios").axes
     for ax, c in zip(fig.axes, cs):
         assert ax.get_xscale() == "symlog"  # epoch 0 (init) has a place on a log-like axis
         for space in training_curves.SPACES:
@@ -100,6 +102,20 @@ def test_e9_bars_are_the_medians_and_the_dots_every_measured_point(results):
     for i, (model, s) in enumerate((m, s) for m in adversarial.MODELS for s in adversarial.SPACES):
         np.testing.assert_array_equal(dots[i], r.arrays[f"{s}_{model}"][measured])
         assert np.median(dots[i]) == pytest.approx(r.metrics[model][s])
+
+
+def test_e9_slices_show_every_sliced_point_once_with_its_distances(results):
+    r = results["E9"]
+    axes = [ax for name in ("slices", "slices_more") for ax in plot(r, name).axes]
+    S = r.arrays["slice_logit_standard"].shape[0]
+    assert len(axes) == 2 * S
+    for s in range(S):
+        standard, adversarial_ax = axes[2 * s], axes[2 * s + 1]
+        assert standard.get_title().startswith(f"point {s} ") and adversarial_ax.get_title().startswith(f"point {s}:")
+        texts = [t.get_text() for t in standard.texts]
+        assert f"d_on = {r.arrays['slice_d_on_standard'][s]:.2f}" in texts
+        assert f"d_off = {r.arrays['slice_d_off_standard'][s]:.2f}" in texts
+        assert f"d_on = {r.arrays['slice_d_on_adversarial'][s]:.2f}" in adversarial_ax.get_title()
 
 
 def test_e11_bars_chance_and_control_are_the_metrics(results):

@@ -86,7 +86,7 @@ def test_a_slide_per_beat_with_the_note_of_that_beat(deck, stored):
     # the slides after the last beat (animations after it, if any) carry no note
     assert notes[:len(expected)] == expected and all(n == "" for n in notes[len(expected):]) and \
         len(notes) <= len(expected) + 1, (notes, expected)
-    assert notes[0].startswith("E1, recipe B") and notes[1].startswith("init"), "the title card's note is on slide 1"
+    assert notes[0].startswith("E1, default recipe") and notes[1].startswith("init"), "the title card's note is on slide 1"
     record = json.loads((deck.folder / "deck.json").read_text())
     assert record["content_hash"] == stored.content_hash() and record["scene"] == SCENE
     assert [s["notes"] for s in record["slides"]] == notes

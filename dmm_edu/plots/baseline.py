@@ -30,11 +30,11 @@ def e3_dims(result) -> list[tuple[int, int]]:
 
 
 def random_directions(result):
-    """One panel per (n, k): on(random) and on(∇ of an untrained net) as densities, and √(k/n)."""
+    """One panel per (n, k), two a row: on(random) and on(∇ of an untrained net) as densities, and √(k/n)."""
     dims = e3_dims(result)
-    nrows = -(-len(dims) // 3)  # at most three panels a row
-    ncols = -(-len(dims) // nrows)
-    fig, axes = style.new_figure(nrows, ncols, width=4.3 * ncols + 0.4, height=3.6 * nrows + 0.5)
+    ncols = min(2, len(dims))  # two panels a row keep their text legible in the book's column
+    nrows = -(-len(dims) // ncols)
+    fig, axes = style.new_figure(nrows, ncols, width=style.COLUMN_WIDTH_IN, height=3.0 * nrows + 1.2)
     for ax in axes.ravel()[len(dims):]:
         fig.delaxes(ax)
     for ax, (n, k) in zip(axes.ravel(), dims):
@@ -42,7 +42,7 @@ def random_directions(result):
         on_random, on_grad = result.arrays[f"on_random_{tag}"], result.arrays[f"on_grad_untrained_{tag}"]
         bins = histogram_bins(on_random, on_grad)
         ax.hist(on_random, bins=bins, density=True, color=palette.RANDOM, alpha=0.65,
-                label=f"random directions d ({on_random.size})")
+                label=f"random directions v ({on_random.size})")
         ax.hist(on_grad[np.isfinite(on_grad)], bins=bins, density=True, histtype="step", linewidth=2,
                 color=palette.GRADIENT, label=f"∇ℓ of an untrained network ({on_grad.size} points)")
         root = float(result.metrics[tag]["baseline"])  # √(k/n), as E3 saved it
@@ -51,9 +51,14 @@ def random_directions(result):
         ax.set_xlabel(style.ON_LABEL)
         ax.set_xlim(bins[0], bins[-1])
         ax.set_ylabel("density")
-        ax.set_ylim(0, 1.45 * ax.get_ylim()[1])  # headroom for the legend
-    axes[0, 0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("E3 · a direction that knows nothing is mostly off the manifold: on(d) ≈ √(k/n)")
+        ax.set_ylim(0, 1.1 * ax.get_ylim()[1])
+    handles, labels = axes[0, 0].get_legend_handles_labels()  # one legend for every panel, below them
+    counts = {(result.arrays[f"on_random_n{n}_k{k}"].size, result.arrays[f"on_grad_untrained_n{n}_k{k}"].size)
+              for n, k in dims}
+    if len(counts) > 1:  # the counts differ per panel: a shared legend cannot give them
+        labels = [lb.split(" (")[0] for lb in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    fig.suptitle("E3 · on(v) of random directions and of an untrained gradient", fontsize=11)
     return fig
 
 
@@ -65,7 +70,7 @@ def gradient_on_fraction_figure(result):
     """on(∇ℓ) at test points after training, one box per init scale c; dots: every point; ×: at init."""
     cs = e4_scales(result)
     n, k = int(result.config["recipe"]["n"]), int(result.config["recipe"]["k"])
-    fig, axes = style.new_figure(1, 1, width=6.4, height=4.6)
+    fig, axes = style.new_figure(1, 1, width=style.COLUMN_WIDTH_IN, height=4.8)
     ax = axes[0, 0]
     jitter = np.random.default_rng(0)  # only spreads the dots sideways; fixed so the figure is reproducible
     data = []
@@ -85,8 +90,8 @@ def gradient_on_fraction_figure(result):
     ax.set_xlabel("init scale c of the network")
     ax.set_ylabel("on(∇ℓ) = ‖P_T ∇ℓ‖ / ‖∇ℓ‖ at test points")
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=8, loc="best")
-    ax.set_title(f"E4 · is the trained gradient perpendicular to the manifold? (n = {n}, k = {k})", fontsize=10)
+    ax.legend(fontsize=9, loc="best")
+    ax.set_title(f"E4 · on(∇ℓ) after training (n = {n}, k = {k})", fontsize=11)
     return fig
 
 

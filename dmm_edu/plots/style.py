@@ -29,10 +29,51 @@ MISSING_HATCH = "////"  # marks "no boundary crossing within ±s_max"
 REFERENCE_STYLE = {"color": palette.REFERENCE, "linewidth": 0.8}  # lines at 1, y = x, T …
 
 # Names the book uses for the recipes and quantities.
-RECIPE_NAMES = {"B": "recipe B (default init)", "small_init": "small init (weights / 3)",
+RECIPE_NAMES = {"B": "default init", "small_init": "small init (weights / 3)",
                 "weight_decay": "weight decay 3e-4"}
 WORLD_NAMES = {"board": "chessboard", "line": "line toy"}
-ON_LABEL = "on(d) = ‖P_T d‖ / ‖d‖"
+ON_LABEL = "on(v) = ‖P_T v‖ / ‖v‖"
+
+# Legibility. The book's column is about 688 CSS px wide on a desktop and its captions are 12.8 px:
+# a figure at most COLUMN_WIDTH_IN wide whose smallest text is MIN_FONT_PT renders that text at least
+# as large as a caption (9 pt × 688 / (6.6 in × 72) ≈ 13 px). Phones show a figure at its
+# `legible_width_px` and scroll it sideways (docs/hooks/figures.py) instead of shrinking its text.
+COLUMN_WIDTH_IN = 6.6  #: the widest a book figure may be, in inches
+MIN_FONT_PT = 9.0  #: the smallest text a book figure may hold, in points
+CAPTION_PX = 12.8  #: the rendered size of the book's caption text (mkdocs-material figcaption), CSS px
+
+
+def legible_width_px(width_in: float, min_font_pt: float, caption_px: float = CAPTION_PX) -> float:
+    """The narrowest rendered width (CSS px) at which a figure `width_in` inches wide shows its
+    `min_font_pt` text at least `caption_px` tall (1 pt = 1/72 in)."""
+    return width_in * 72.0 * caption_px / min_font_pt
+
+
+def text_sizes(fig) -> list[float]:
+    """The font sizes (pt) of every piece of text the figure draws: titles, labels, tick labels
+    within the view, legends, annotations, colorbar labels. Empty or hidden text, and the axis
+    labels and tick labels of an axis that is switched off, are left out."""
+    from matplotlib.text import Text
+
+    def shown(text) -> bool:
+        return text.get_visible() and bool(text.get_text().strip())
+
+    axis_texts, sizes = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis_texts.update(id(t) for t in axis.findobj(Text))
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):
+                continue
+            lo, hi = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(1.0, abs(hi - lo))
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if lo - slack <= tick.get_loc() <= hi + slack:
+                    sizes += [t.get_fontsize() for t in (tick.label1, tick.label2) if shown(t)]
+            sizes += [t.get_fontsize() for t in (axis.label, axis.offsetText) if shown(t)]
+    for text in fig.findobj(Text):
+        if id(text) not in axis_texts and shown(text) and (text.axes is None or text.axes.get_visible()):
+            sizes.append(text.get_fontsize())
+    return sizes
 
 
 def colour(i: int) -> str:

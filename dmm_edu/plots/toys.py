@@ -1,4 +1,4 @@
-"""E1 figures: the toy boundary over training — snapshots of its height, cling, and margins at T.
+"""E1 figures: the toy boundary over training — snapshots of its height, cling, and margins at τ.
 
 Drawn from an E1 result only: nothing here builds a world, a grid or a network. Arrays are named
 `{world}_{recipe}_s{i}_{field}` (world "board" or "line", i the seed index); the per-recipe
@@ -16,7 +16,7 @@ import numpy as np
 from dmm_edu import palette
 from dmm_edu.plots import style
 
-SNAPSHOT_FRACTIONS = (0.0, 0.05, 0.25, 0.5, 1.0)  #: fractions of T shown, plus the late one (> 1) if run
+SNAPSHOT_FRACTIONS = (0.0, 0.05, 0.25, 0.5, 1.0)  #: fractions of τ shown, plus the late one (> 1) if run
 
 
 def groups(result) -> list[tuple[str, str, int]]:
@@ -66,69 +66,135 @@ def _points(ax, u: np.ndarray, v: np.ndarray, y: np.ndarray, size: float) -> Non
                    linewidths=0.8, zorder=3, label=f"label {int(label)}")
 
 
-def snapshots(result):
-    """Height of the boundary over the manifold at several fractions of T, seed 0 of each group.
+SNAPSHOT_COLUMNS = 3  #: chessboard snapshots per row: small square images with 0/1 ticks read at a third of 6.6 in
+LINE_COLUMNS = 2  #: line-toy panels per row: each has its own axes and labels
 
-    Chessboard rows: an image of h(x, y) over [0, 1]² (diverging, white = on the board; hatched =
-    no crossing within ±s_max) with the training points (filled = label 1, hollow = label 0). Line
-    toy row: the curve h(x) with the five points on the line.
-    """
+
+def _group(result, world: str, recipes) -> list[tuple[str, str, int]]:
+    """The trained groups of `world` whose recipe is in `recipes`, in the result's order."""
+    return [g for g in groups(result) if g[0] == world and g[1] in recipes]
+
+
+def _missing_handle(label: str):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=palette.MISSING, edgecolor=palette.MISSING_EDGE, hatch=style.MISSING_HATCH, label=label)
+
+
+def _board_snapshots(result, recipes: list[str]):
+    """Chessboard height images of seed 0 at the snapshot fractions, SNAPSHOT_COLUMNS a row, one block
+    of rows per recipe (the recipe named on the left of its rows)."""
     fractions = np.asarray(result.arrays["fractions"], dtype=float)  # (F,)
     cols = snapshot_fractions(fractions)
-    gs = groups(result)
     s_max = float(result.config["s_max"])
-    fig, axes = style.new_figure(len(gs), len(cols), width=2.5 * len(cols) + 1.6, height=2.5 * len(gs) + 0.8)
+    per_recipe = -(-len(cols) // SNAPSHOT_COLUMNS)  # rows per recipe
+    nrows = per_recipe * len(recipes)
+    fig, axes = style.new_figure(nrows, SNAPSHOT_COLUMNS, width=style.COLUMN_WIDTH_IN, height=2.25 * nrows + 1.3)
+    axis = grid_axis(result, "board")  # (res,)
+    dx = axis[1] - axis[0]
+    box = (axis[0] - dx / 2, axis[-1] + dx / 2)
+    t, y = training_points(result, "board")  # (N, k), (N,)
     image = None
-    board_axes = []
-    for r, (world, recipe, _) in enumerate(gs):
-        frames = _array(result, world, recipe, 0, "frames")  # (F, res, res) or (F, res)
-        steps = _array(result, world, recipe, 0, "steps")  # (F,)
-        axis = grid_axis(result, world)  # (res,)
-        dx = axis[1] - axis[0]
-        t, y = training_points(result, world)  # (N, k), (N,)
-        for c, j in enumerate(cols):
-            ax = axes[r, c]
-            h = frames[j]
-            if world == "board":
-                box = (axis[0] - dx / 2, axis[-1] + dx / 2)
-                ax.add_patch(_missing_patch(box, box))
-                image = ax.imshow(np.ma.masked_invalid(h.T), origin="lower", extent=box + box,  # h[i, j]: x_i, y_j
-                                  cmap=style.DIVERGING_CMAP, vmin=-s_max, vmax=s_max, interpolation="nearest")
-                _points(ax, t[:, 0], t[:, 1], y, size=22)
-                ax.set_xlim(*box)
-                ax.set_ylim(*box)
-                ax.set_aspect("equal")
-                ax.set_xticks([0, 1])
-                ax.set_yticks([0, 1])
-                board_axes.append(ax)
-            else:
-                for xm in axis[np.isnan(h)]:
-                    ax.axvspan(xm - dx / 2, xm + dx / 2, facecolor="none", edgecolor=palette.MISSING_EDGE,
-                               hatch=style.MISSING_HATCH, linewidth=0)
-                ax.axhline(0.0, color=palette.MANIFOLD, linestyle="--", linewidth=1.0)  # the line the data lie on
-                ax.plot(axis, h, color=palette.BOUNDARY, linewidth=2, marker=".", label="boundary height h(x)")
-                _points(ax, t[:, 0], np.zeros(len(y)), y, size=30)
-                ax.set_ylim(-1.05 * s_max, 1.05 * s_max)
-                ax.set_xlabel("position x along the line")
+    for b, recipe in enumerate(recipes):
+        frames = _array(result, "board", recipe, 0, "frames")  # (F, res, res)
+        steps = _array(result, "board", recipe, 0, "steps")  # (F,)
+        for i in range(per_recipe * SNAPSHOT_COLUMNS):
+            ax = axes[b * per_recipe + i // SNAPSHOT_COLUMNS, i % SNAPSHOT_COLUMNS]
+            if i >= len(cols):
+                ax.set_axis_off()
+                continue
+            j = cols[i]
+            ax.add_patch(_missing_patch(box, box))
+            image = ax.imshow(np.ma.masked_invalid(frames[j].T), origin="lower", extent=box + box,  # h[i, j]: x_i, y_j
+                              cmap=style.DIVERGING_CMAP, vmin=-s_max, vmax=s_max, interpolation="nearest")
+            _points(ax, t[:, 0], t[:, 1], y, size=14)
+            ax.set_xlim(*box)
+            ax.set_ylim(*box)
+            ax.set_aspect("equal")
+            ax.set_xticks([0, 1])
+            ax.set_yticks([0, 1])
             ax.set_title(f"{_fraction_label(fractions[j])} (step {int(steps[j])})", fontsize=9)
-            if c == 0:
-                ax.set_ylabel(f"{style.recipe_label(world, recipe)}\n" + ("y" if world == "board" else "height h"),
-                              fontsize=9)
+            if b == len(recipes) - 1 and i + SNAPSHOT_COLUMNS >= len(cols):
+                ax.set_xlabel("x", fontsize=9, labelpad=-4)
+            if i % SNAPSHOT_COLUMNS == 0:
+                ax.set_ylabel(f"{style.RECIPE_NAMES.get(recipe, recipe)}\ny", fontsize=9)
             else:
-                ax.tick_params(labelleft=world != "board")
-    if image is not None:
-        fig.colorbar(image, ax=board_axes, shrink=0.8,
-                     label=f"boundary height h above the manifold (hatched: none within ±{s_max:g})")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles=[h for h, n in zip(handles, names) if n.startswith("label")],
-               labels=[n for n in names if n.startswith("label")], loc="outside lower center", ncols=2, fontsize=9)
-    fig.suptitle("E1 · the boundary over the manifold during training (seed 0; T: every margin > 0.3)\n"
-                 "points: the training data by label   hatched: no boundary crossing within ±s_max", fontsize=11)
+                ax.tick_params(labelleft=False)
+    bar = fig.colorbar(image, ax=axes.ravel().tolist(), location="bottom", shrink=0.7, aspect=35,
+                       label="boundary height h above the board")
+    bar.set_ticks(np.linspace(-s_max, s_max, 5))
+    handles = [h for h in axes[0, 0].get_legend_handles_labels()[0]]
+    fig.legend(handles=handles + [_missing_handle(f"no crossing within ±{s_max:g}")], loc="outside lower center",
+               ncols=3, fontsize=9)
+    return fig
+
+
+def snapshots(result):
+    """The default recipe on the chessboard: the boundary's height h(x, y) over the board at several
+    fractions of τ, seed 0 (diverging, white = on the board; hatched = no crossing within ±s_max),
+    with the training points coloured by label. The contrasts are `contrasts`, the line toy `line_toy`."""
+    if not _group(result, "board", ("B",)):
+        raise ValueError("this E1 result has no chessboard run with the default recipe (board_B)")
+    fig = _board_snapshots(result, ["B"])
+    fig.suptitle("chessboard, default init, seed 0", fontsize=11)
+    return fig
+
+
+def contrasts(result):
+    """The same pictures as `snapshots` for the contrasting chessboard recipes (small init, weight
+    decay: whichever the result ran), on the default recipe's clock (same seed, same steps)."""
+    recipes = [recipe for world, recipe, _ in groups(result) if world == "board" and recipe != "B"]
+    if not recipes:
+        raise ValueError("this E1 result has no chessboard contrast (small init, weight decay) to draw")
+    fig = _board_snapshots(result, recipes)
+    fig.suptitle("chessboard contrasts, seed 0 (the default recipe's τ)", fontsize=11)
+    return fig
+
+
+def line_toy(result):
+    """The paper's 2-D line toy, default recipe, seed 0: the boundary's height h(x) above the line at the
+    snapshot fractions of τ (hatched: no crossing within ±s_max), the five points on the line."""
+    if not _group(result, "line", ("B",)):
+        raise ValueError("this E1 result has no line-toy run (line_B)")
+    fractions = np.asarray(result.arrays["fractions"], dtype=float)  # (F,)
+    cols = snapshot_fractions(fractions)
+    s_max = float(result.config["s_max"])
+    nrows = -(-len(cols) // LINE_COLUMNS)
+    fig, axes = style.new_figure(nrows, LINE_COLUMNS, width=style.COLUMN_WIDTH_IN, height=2.2 * nrows + 1.0,
+                                 sharex=True, sharey=True)
+    frames = _array(result, "line", "B", 0, "frames")  # (F, res)
+    steps = _array(result, "line", "B", 0, "steps")  # (F,)
+    axis = grid_axis(result, "line")  # (res,)
+    dx = axis[1] - axis[0]
+    t, y = training_points(result, "line")  # (N, 1), (N,)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(cols):
+            ax.set_axis_off()
+            continue
+        j = cols[i]
+        h = frames[j]
+        for xm in axis[np.isnan(h)]:
+            ax.axvspan(xm - dx / 2, xm + dx / 2, facecolor="none", edgecolor=palette.MISSING_EDGE,
+                       hatch=style.MISSING_HATCH, linewidth=0)
+        ax.axhline(0.0, color=palette.MANIFOLD, linestyle="--", linewidth=1.0, label="the line the data lie on")
+        ax.plot(axis, h, color=palette.BOUNDARY, linewidth=2, marker=".", label="boundary height h(x)")
+        _points(ax, t[:, 0], np.zeros(len(y)), y, size=30)
+        ax.set_ylim(-1.05 * s_max, 1.05 * s_max)
+        ax.set_title(f"{_fraction_label(fractions[j])} (step {int(steps[j])})", fontsize=10)
+        if i // LINE_COLUMNS == nrows - 1 or i + LINE_COLUMNS >= len(cols):
+            ax.set_xlabel("position x along the line")
+            ax.tick_params(labelbottom=True)
+        if i % LINE_COLUMNS == 0:
+            ax.set_ylabel("height h")
+    handles = axes[0, 0].get_legend_handles_labels()[0]
+    fig.legend(handles=handles + [_missing_handle(f"no crossing within ±{s_max:g}")], loc="outside lower center",
+               ncols=3, fontsize=9)
+    fig.suptitle("line toy, default init, seed 0", fontsize=11)
     return fig
 
 
 def _fraction_label(f: float) -> str:
-    return "init" if f == 0 else "T" if f == 1 else f"{f:g}·T"
+    return "init" if f == 0 else "τ" if f == 1 else f"{f:g}·τ"
 
 
 def _missing_patch(xlim, ylim):
@@ -139,15 +205,16 @@ def _missing_patch(xlim, ylim):
 
 
 def cling(result):
-    """Cling (mean |h|, 0 = the boundary lies on the manifold) vs fraction of T, and vs early step.
+    """Cling (mean |h|, 0 = the boundary lies on the manifold) vs fraction of τ (top) and vs early step
+    (bottom), one above the other so that each is the column's width.
 
     Thin lines: every seed; bold: the median the book quotes (`metrics[...]["cling_median"]`, over
-    the seeds that reached T for recipe B). Contrasts are on the paired recipe-B clock.
+    the seeds that reached τ for the default recipe). Contrasts are on the paired default-recipe clock.
     """
     fractions = np.asarray(result.arrays["fractions"], dtype=float)  # (F,)
     s_max = float(result.config["s_max"])
-    fig, axes = style.new_figure(1, 2, width=11, height=4.2)
-    ax, ax_early = axes[0]
+    fig, axes = style.new_figure(2, 1, width=style.COLUMN_WIDTH_IN, height=8.0)
+    ax, ax_early = axes[:, 0]
     for i, (world, recipe, n_seeds) in enumerate(groups(result)):
         col = style.colour(i)
         for s in range(n_seeds):
@@ -162,31 +229,31 @@ def cling(result):
             ax_early.plot(steps, _saved(result, f"{world}_{recipe}_early_cling_median"), color=col, linewidth=2.6,
                           marker="o", markersize=4, label=style.recipe_label(world, recipe))
     ax.axvline(1.0, linestyle=":", **style.REFERENCE_STYLE)
-    ax.text(1.0, 1.02 * s_max, " T", va="bottom", fontsize=9, color=palette.REFERENCE)
-    ax.set_xlabel("training time as a fraction of T (recipe B's T for the same seed)")
-    ax.set_ylabel(f"cling = mean |h| over the grid (none found = {s_max:g})")
-    ax.set_title("cling over training (thin: seeds, bold: median)")
+    ax.text(1.0, 1.02 * s_max, " τ", va="bottom", fontsize=10, color=palette.REFERENCE)
+    ax.set_xlabel("fraction of τ (the default recipe's τ, same seed)")
+    ax.set_ylabel(f"cling = mean |h|\n(none found = {s_max:g})")
+    ax.set_title("over training (thin: seeds, bold: median)", fontsize=11)
     ax.set_ylim(0, 1.1 * s_max)
     ax_early.set_xscale("symlog", linthresh=1.0)
     ax_early.set_xlabel("training step (log scale; 0 = init)")
     ax_early.set_ylabel("cling = mean |h|")
-    ax_early.set_title("the first steps")
+    ax_early.set_title("the first steps", fontsize=11)
     ax_early.set_ylim(0, 1.1 * s_max)
-    fig.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower center", ncols=4, fontsize=9)
-    fig.suptitle("E1 · clinging: does the boundary move onto the data manifold?")
+    fig.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower center", ncols=2, fontsize=9)
+    fig.suptitle("E1 · clinging: does the boundary move onto the manifold?", fontsize=11)
     return fig
 
 
 def margins(result):
-    """Per-seed median normal margin (dimple depth) vs in-manifold margin at T, with y = x.
+    """Per-seed median normal margin (dimple depth) vs in-manifold margin at τ, with y = x.
 
     The per-seed medians the book's summary uses (`metrics[...]["normal_margin_T_per_seed"]`,
-    `["in_margin_T_per_seed"]`: the seeds that reached T for recipe B, every seed for a contrast).
-    Negative = the point is on the wrong side at T; both are capped at s_max where no crossing
+    `["in_margin_T_per_seed"]`: the seeds that reached τ for the default recipe, every seed for a contrast).
+    Negative = the point is on the wrong side at τ; both are capped at s_max where no crossing
     was found within ±s_max.
     """
     s_max = float(result.config["s_max"])
-    fig, axes = style.new_figure(1, 1, width=5.6, height=5.0)
+    fig, axes = style.new_figure(1, 1, width=5.6, height=5.4)
     ax = axes[0, 0]
     markers = {"board": "o", "line": "s"}
     for i, (world, recipe, _) in enumerate(groups(result)):
@@ -214,9 +281,9 @@ def margins(result):
     ax.set_xlabel("in-manifold margin (median over points)")
     ax.set_ylabel("normal margin = dimple depth (median over points)")
     note = "log axes" if np.all(drawn > 0) else "< 0: wrong side"
-    ax.set_title(f"E1 · margins at T, one marker per seed\n({note}; capped at s_max = {s_max:g})", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"E1 · margins at τ, one marker per seed\n({note}; capped at s_max = {s_max:g})", fontsize=10)
+    ax.legend(fontsize=9, loc="lower right")
     return fig
 
 
-FIGURES = {"snapshots": snapshots, "cling": cling, "margins": margins}
+FIGURES = {"snapshots": snapshots, "contrasts": contrasts, "line_toy": line_toy, "cling": cling, "margins": margins}

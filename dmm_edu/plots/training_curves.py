@@ -1,4 +1,5 @@
-"""E8 figure: clinging and dimpling over training, one curve per quantity and init scale c.
+"""E8 figures: clinging and dimpling over training: "curves" the three distances per init scale c,
+"ratios" d_off / d_on and on(∇ℓ) for every c.
 
 At each measured epoch (0 = the network at init) the result holds the median minimal DeepFool
 distances d_free, d_on, d_off at correctly classified test points (`d_free_c{c}` …, each (E,)),
@@ -62,39 +63,46 @@ def _epoch_axis(ax, e: np.ndarray) -> None:
 def _accuracy_row(ax, e: np.ndarray, acc: np.ndarray) -> None:
     """The clean test accuracy at the labelled epochs as a row of small numbers along the top of the panel."""
     ax.text(0.5, 0.985, "clean test accuracy after each epoch", transform=ax.transAxes, ha="center", va="top",
-            fontsize=7, color=palette.ANNOTATION)
+            fontsize=9, color=palette.ANNOTATION)
     shown = set(labelled_epochs(e).tolist())
     for v, a in zip(e, acc):
         if v in shown:
-            ax.text(v, 0.935, f"{a:.2f}", transform=ax.get_xaxis_transform(), ha="center", va="top",
-                    fontsize=7, color=palette.ANNOTATION)
+            ax.text(v, 0.925, f"{a:.2f}", transform=ax.get_xaxis_transform(), ha="center", va="top",
+                    fontsize=9, color=palette.ANNOTATION)
 
 
 def curves(result):
-    """d_free, d_on, d_off over epochs for each c (one panel each), then d_off / d_on and on(∇) for all c."""
+    """d_free, d_on, d_off over epochs, one panel per init scale c, one above the other (column-wide)."""
     cs = scales(result)
     e = epochs(result)
     n, k = int(result.config["recipe"]["n"]), int(result.config["recipe"]["k"])
-    ratio_base = float(result.metrics["baseline_d_off_over_d_on"])  # √(k/(n−k))
-    on_base = float(result.metrics["baseline_on"])  # √(k/n)
-    ncols = max(2, len(cs))
-    fig, axes = style.new_figure(2, ncols, width=5.0 * ncols + 0.6, height=8.6)
-    for ax in axes[1, 2:]:
-        fig.delaxes(ax)
-
-    for ax, c in zip(axes[0], cs):
+    fig, axes = style.new_figure(len(cs), 1, width=style.COLUMN_WIDTH_IN, height=3.7 * len(cs) + 0.9)
+    for ax, c in zip(axes[:, 0], cs):
         for s in SPACES:
             ax.plot(e, curve(result, s, c), marker=SPACE_MARKERS[s], color=palette.SPACES[s], linewidth=1.8,
                     markersize=5, label=SPACE_LABELS[s])
         _epoch_axis(ax, e)
         top = max(float(np.nanmax(curve(result, s, c))) for s in SPACES)
-        ax.set_ylim(0, 1.22 * top)  # headroom for the accuracy row
+        ax.set_ylim(0, 1.3 * top)  # headroom for the accuracy row
         _accuracy_row(ax, e, curve(result, "test_accuracy", c))
-        ax.set_ylabel("minimal L2 distance to the boundary (median)")
-        ax.set_title(f"{style.c_label(c)}: the three shortest ways across", fontsize=10)
-    axes[0, 0].legend(fontsize=8, loc="best")  # the same three colours in every distance panel
+        ax.set_ylabel("minimal L2 distance\n(median)")
+        ax.set_title(f"{style.c_label(c)}: the three shortest ways across", fontsize=11)
+    fig.legend(handles=axes[0, 0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
+               fontsize=9)  # the same three colours in every panel
+    fig.suptitle(f"E8 · distances over training (n = {n}, k = {k})", fontsize=11)
+    return fig
 
-    ax_r, ax_on = axes[1, 0], axes[1, 1]
+
+def ratios(result):
+    """d_off / d_on (log scale, against the random-boundary value and 1) and on(∇ℓ) (against √(k/n))
+    over epochs, one curve per init scale c; one panel above the other (column-wide)."""
+    cs = scales(result)
+    e = epochs(result)
+    n, k = int(result.config["recipe"]["n"]), int(result.config["recipe"]["k"])
+    ratio_base = float(result.metrics["baseline_d_off_over_d_on"])  # √(k/(n−k))
+    on_base = float(result.metrics["baseline_on"])  # √(k/n)
+    fig, axes = style.new_figure(2, 1, width=style.COLUMN_WIDTH_IN, height=8.2)
+    ax_r, ax_on = axes[:, 0]
     by_size = sorted(cs, reverse=True)  # the largest c (the DMM regime) is always black and solid
     for c in cs:
         i = by_size.index(c) % len(SCALE_COLOURS)
@@ -112,18 +120,18 @@ def curves(result):
     ticks = [t for t in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 2, 3, 5, 10, 20) if lo <= t <= hi]
     ax_r.set_yticks(ticks, [f"{t:g}" for t in ticks])
     ax_r.set_yticks([], minor=True)
-    ax_r.set_ylabel("d_off / d_on (ratio of medians)")
-    ax_r.set_title("below 1: the boundary clings to the manifold", fontsize=10)
-    ax_r.legend(fontsize=8, loc="upper left")
+    ax_r.set_ylabel("d_off / d_on\n(ratio of medians)")
+    ax_r.set_title("below 1: the off-manifold way is the shorter", fontsize=11)
+    ax_r.legend(fontsize=9, loc="upper left")
 
     style.baseline_hline(ax_on, on_base, label=f"{style.BASELINE_LABEL} = {on_base:.2f}")
     _epoch_axis(ax_on, e)
     ax_on.set_ylim(0, 1)
-    ax_on.set_ylabel("on(∇ℓ) = ‖P_T ∇ℓ‖ / ‖∇ℓ‖ (median)")
-    ax_on.set_title("how on-manifold the loss gradient is", fontsize=10)
-    ax_on.legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"E8 · clinging and dimpling over training (n = {n}, k = {k})")
+    ax_on.set_ylabel("on(∇ℓ) (median)")
+    ax_on.set_title("how on-manifold the loss gradient is", fontsize=11)
+    ax_on.legend(fontsize=9, loc="upper left")
+    fig.suptitle(f"E8 · d_off / d_on and on(∇ℓ) over training (n = {n}, k = {k})", fontsize=11)
     return fig
 
 
-FIGURES = {"curves": curves}
+FIGURES = {"curves": curves, "ratios": ratios}

@@ -3,7 +3,7 @@
 `{{ video("clinging_3d") }}` on a page (not inside `inline code`) becomes an HTML5 <video controls> (its poster frame shown
 before playing) when docs/figures/generated/videos/clinging_3d.mp4 exists and its sidecar names
 the same result the book quotes (same content hash); else the poster alone if only that was
-rendered; else the scene's static figure from dmm_edu.plots (e.g. the E1 snapshot strip) with a
+rendered; else the scene's static figure from dmm_edu.plots (e.g. the E1 snapshots) with a
 caption that says how to render the video. With $DMM_EDU_BOOK_VIDEOS set to a quality ("low",
 "medium", "high", "4k"), on_pre_build renders the missing or stale videos first (slow; needs
 manim). The logic lives in dmm_edu.animate; this file only wires it into mkdocs.
@@ -69,8 +69,7 @@ def _markup(name: str, page, config) -> str:
     caption = html.escape(spec.title)
     if kind == "figure":  # a markdown image: mkdocs checks and rewrites the link
         src = posixpath.relpath(f"{FIGURES}/{spec.fallback}", posixpath.dirname(page.file.src_uri) or ".")
-        where = f" ({html.escape(spec.fallback_note)})" if spec.fallback_note else ""
-        return (f"![{caption}]({src}){{ .dmm-figure }}\n\n*{caption}{where}. The animation of this figure is not "
+        return (f"![{caption}]({src}){{ .dmm-figure }}\n\n*{caption}. The animation of this figure is not "
                 f"rendered in this build: `dmm-edu animate {name}` renders it (see the lecturers' page).*\n")
     url = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
     base = posixpath.relpath(VIDEOS, url or ".")  # raw HTML links are not rewritten: relative to the page URL
