@@ -13,7 +13,10 @@ kernels and redraw two dozen figures. Both are pure functions of inputs that can
 - The figures of an experiment are redrawn when its result's content hash, the plotting code
   (`code_hash("dmm_edu.plots")`) or the matplotlib version changed, or one of its files is missing:
   a stamp beside the figures (`.E1.stamp.json`, hidden: mkdocs does not publish it) records what
-  they were drawn from, and is written only after every figure of the experiment was saved.
+  they were drawn from, and is written only after every figure of the experiment was saved. Each
+  figure is saved in the book's light and dark themes (`E1-cling.png`, `E1-cling.dark.png`), and
+  the stamp records, per file, its width (in), its smallest text (pt) and its dpi: the book's
+  figure hook (docs/hooks/figures.py) sizes each figure on the page from them.
 
 Book page: "Reproducibility".
 """
@@ -219,20 +222,33 @@ def figure_stamp(result: Result, plots_hash: str | None = None) -> dict:
 def figures_current(result: Result, out_dir: str | Path, plots_hash: str | None = None) -> bool:
     """Whether the figures of `result` in `out_dir` were drawn from it by today's plotting code:
     its stamp matches and every figure it lists exists."""
-    out_dir = Path(out_dir)
+    stamp = read_stamp(out_dir, result.experiment)
+    if stamp is None:
+        return False
+    files = stamp.pop("files")
+    stamp.pop("figures")
+    return stamp == figure_stamp(result, plots_hash) and all((Path(out_dir) / f).is_file() for f in files)
+
+
+def read_stamp(out_dir: str | Path, experiment: str) -> dict | None:
+    """The stamp of `experiment`'s figures in `out_dir` ({..., "files": [...], "figures": {file name:
+    {"width_in", "min_font_pt", "dpi"}}}), or None where there is none this code wrote."""
     try:
-        stamp = json.loads((out_dir / STAMP.format(experiment=result.experiment)).read_text(encoding="utf-8"))
-        files = stamp.pop("files")
-    except (OSError, ValueError, KeyError, AttributeError):
-        return False  # no stamp, or one this code did not write
-    return stamp == figure_stamp(result, plots_hash) and all((out_dir / f).is_file() for f in files)
+        stamp = json.loads((Path(out_dir) / STAMP.format(experiment=experiment)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stamp, dict) or not isinstance(stamp.get("files"), list) \
+            or not isinstance(stamp.get("figures"), dict):
+        return None
+    return stamp
 
 
 def update_figures(results: dict[str, Result], out_dir: str | Path, experiments: Iterable[str]) -> list[str]:
     """Draw the figures of each of `experiments` into `out_dir` unless they are current; the ones drawn.
 
-    The stamp is removed before drawing and written (atomically) after the last figure: a build
-    interrupted half-way redraws that experiment next time.
+    Every figure is saved in `dmm_edu.plots.BOOK_THEMES` (light and dark). The stamp is removed
+    before drawing and written (atomically) after the last figure: a build interrupted half-way
+    redraws that experiment next time.
     """
     out_dir = Path(out_dir)
     plots_hash = code_hash("dmm_edu.plots")
@@ -243,11 +259,13 @@ def update_figures(results: dict[str, Result], out_dir: str | Path, experiments:
             continue
         stamp_path = out_dir / STAMP.format(experiment=experiment)
         stamp_path.unlink(missing_ok=True)
-        from dmm_edu.plots import save_figures  # matplotlib: only when a figure is drawn
+        from dmm_edu.plots import BOOK_THEMES, save_figures  # matplotlib: only when a figure is drawn
 
-        files = [p.name for p in save_figures(result, out_dir)]
+        records: dict = {}
+        files = [p.name for p in save_figures(result, out_dir, themes=BOOK_THEMES, records=records)]
         part = stamp_path.with_name(stamp_path.name + ".part")
-        part.write_text(json.dumps(dict(figure_stamp(result, plots_hash), files=files), indent=1), encoding="utf-8")
+        stamp = dict(figure_stamp(result, plots_hash), files=files, figures=records)
+        part.write_text(json.dumps(stamp, indent=1), encoding="utf-8")
         os.replace(part, stamp_path)
         drawn.append(experiment)
     return drawn

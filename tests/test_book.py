@@ -239,8 +239,10 @@ def test_published_claims_link_to_their_source_in_the_bibliography(site):
 @pytest.mark.slow
 def test_figures_are_drawn_from_results_and_shown(site):
     chapter = parse(site / "chapters" / "clinging" / "index.html")
-    figures = {src for src in chapter.imgs if "figures/generated/" in src}
-    assert len(figures) == 3  # E1's three figures (the animations' static fallback reuses the snapshots)
+    figures = {src.split("#")[0] for src in chapter.imgs if "figures/generated/" in src}
+    light = {src for src in figures if not src.endswith(".dark.png")}
+    assert len(light) == 5  # E1's five figures (the animations' static fallbacks reuse two of them)
+    assert figures - light == {src.removesuffix(".png") + ".dark.png" for src in light}  # each with its dark twin
     for src in figures:
         assert (site / "chapters" / "clinging" / src).resolve().is_file(), src
 

@@ -154,10 +154,45 @@ def test_a_figure_is_redrawn_only_when_its_stamp_no_longer_matches(tmp_path):
     assert book_cache.update_figures(dict(r, E3=smoke("E3", seed=1)), out, ["E3", "E4"]) == ["E3"]
 
 
+def test_each_figure_is_saved_light_and_dark_and_its_sizes_are_stamped(tmp_path):
+    """The stamp lists both themes' files and, per file, the width, smallest font and dpi that the
+    PNG itself carries (what the figure hook sizes the figure on the page by)."""
+    from PIL import Image
+
+    import dmm_edu.plots
+
+    out = tmp_path / "generated"
+    book_cache.update_figures(results(), out, ["E4"])
+    stamp = book_cache.read_stamp(out, "E4")
+    names = dmm_edu.plots.figure_names("E4")
+    assert sorted(stamp["files"]) == sorted([f"E4-{n}.png" for n in names] + [f"E4-{n}.dark.png" for n in names])
+    assert set(stamp["figures"]) == set(stamp["files"])
+    for name in stamp["files"]:
+        record = stamp["figures"][name]
+        with Image.open(out / name) as png:
+            assert png.width == round(record["width_in"] * record["dpi"])
+            assert float(png.text["dmm_edu.min_font_pt"]) == record["min_font_pt"] > 0
+            assert float(png.text["dmm_edu.width_in"]) == record["width_in"]
+    stamp_path = out / book_cache.STAMP.format(experiment="E4")
+    old = {k: v for k, v in stamp.items() if k != "figures"}  # a stamp from before the sizes were recorded
+    stamp_path.write_text(json.dumps(old))
+    assert book_cache.read_stamp(out, "E4") is None
+    assert book_cache.update_figures(results(), out, ["E4"]) == ["E4"]
+
+
+def test_save_figures_refuses_an_unknown_theme(tmp_path):
+    from dmm_edu.plots import save_figures
+
+    for bad in (("sepia",), "dark", ()):
+        with pytest.raises(ValueError, match=r"themes"):
+            save_figures(smoke("E4"), tmp_path, themes=bad)
+    assert not list(tmp_path.iterdir())  # refused before drawing
+
+
 def test_a_stamp_is_written_only_after_its_figures(tmp_path, monkeypatch):
     import dmm_edu.plots
 
-    def crash(result, out_dir):
+    def crash(result, out_dir, **kwargs):
         raise RuntimeError("killed while drawing")
 
     out = tmp_path / "generated"

@@ -244,12 +244,15 @@ def results():
     return {"E6": smoke("E6", 0), "E7": smoke("E7", 0)}
 
 
+OPENING = "opening"  # E6's chapter-1 example figure: tests/test_plots_opening.py covers it
+
+
 def test_figures_are_registered():
-    assert list(FIGURES["E6"]) == ["grid", "grid_local", "norms"]
+    assert [n for n in FIGURES["E6"] if n != OPENING] == ["grid", "grid_local", "norms"]
     assert list(FIGURES["E7"]) == ["grid", "norms", "ladder"]
 
 
-@pytest.mark.parametrize("experiment, name", [(e, n) for e in ("E6", "E7") for n in FIGURES[e]])
+@pytest.mark.parametrize("experiment, name", [(e, n) for e in ("E6", "E7") for n in FIGURES[e] if n != OPENING])
 def test_every_figure_renders(results, experiment, name):
     r = results[experiment]
     fig = plot(r, name)
