@@ -195,6 +195,24 @@ def test_e12_full_path_downloads_mnist_and_runs(fake_mnist):
     assert metrics["dataset"] == "mnist" and metrics["n_train"] == 200
     assert metrics["n_wrong"] == arrays["label_counts_wrong"].sum() > 0
     assert 0 <= metrics["N2"]["test_accuracy"] <= 1 and "rand_eps3" in metrics["adversarial"]
+    # one source of truth: E12's D_rand / D_det are E10's run for the same config and seed, not a second one
+    # (E12 replays E10's draws; this catches any drift between the two)
+    e10_config = e10.Config(**{f.name: getattr(config, f.name) for f in dataclasses.fields(e10.Config)})
+    same, _ = e10.run(e10_config, np.random.default_rng(0))
+    other, _ = e10.run(e10_config, np.random.default_rng(1))  # negative control: another seed is another run
+    adv = metrics["adversarial"]
+    assert adv["source"] == "E10" and adv["N1_test_accuracy"] == same["N1"]["test_accuracy"]
+    for k in ("det_eps3", "rand_eps3"):
+        assert adv[k] == {key: same[k][key] for key in ("eps", "attack_success", "N2_test_accuracy")}
+    assert any(adv[k]["attack_success"] != other[k]["attack_success"] for k in ("det_eps3", "rand_eps3"))
+
+
+@pytest.mark.parametrize("profile", ["book", "full"])
+def test_e12_compares_with_e10s_own_config_of_the_same_profile(profile):
+    """Where the book quotes both, E12's E10 fields are E10's config: its D_det / D_rand are E10's numbers."""
+    shared = {f.name: getattr(e12.CONFIGS[profile], f.name) for f in dataclasses.fields(e10.Config)}
+    assert e10.Config(**shared) == e10.CONFIGS[profile]
+    assert all(e12.FULL_CIFAR10[key] == value for key, value in e10.FULL_CIFAR10.items())
 
 
 # ---------------------------------------------------------------- figures, from saved results only
@@ -228,6 +246,15 @@ def test_the_accuracy_figure_draws_the_metrics_and_the_published_numbers(results
     np.testing.assert_allclose(heights, want)
     published = [p.get_height() for p in ax_p.patches][3:]  # ours first, then Ilyas et al.'s
     np.testing.assert_allclose(published, [0.953, 0.633, 0.437])
+
+
+def test_the_wallace_figure_draws_e10s_numbers_from_the_result(results):
+    r = results["E12"]
+    ax = plot(r, "wallace").axes[0]
+    adv = r.metrics["adversarial"]
+    ours = [p.get_height() for p in ax.containers[0]]  # our bars: N1_early, N2, control, then E10's sets
+    np.testing.assert_allclose(ours[-len(adv["tags"]):], [adv[k]["N2_test_accuracy"] for k in adv["tags"]])
+    assert [t.get_text().startswith("E10's") for t in ax.get_xticklabels()][-len(adv["tags"]):] == [True] * 2
 
 
 def test_figures_save_and_never_train_or_attack(results, tmp_path, monkeypatch):

@@ -2,6 +2,8 @@
 
 Each reads one metric of the E12 result (`dmm_edu.experiments.e12_wallace_control`); when a metric key of that
 experiment changes, this list changes with it. Quoted mostly on the book page "Training on mislabeled adversarial examples".
+E12's result also carries E10's D_det / D_rand at the largest eps for its figure; those are E10's run (the same
+config and seed), so the book quotes them once, as E10's claims (E10.largest.*), never as E12's.
 """
 
 from __future__ import annotations

@@ -106,6 +106,8 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
             metrics[k] = m = {
                 "rule": rule, "eps": float(eps),
                 "attack_success": float(success.double().mean()),  # N1(x + δ) == t
+                # the same among the points whose label changed (t ≠ y): where t = y the attack has nothing to do
+                "attack_success_changed": float(success[t != y].double().mean()) if bool((t != y).any()) else float("nan"),
                 "t_equals_y": float((t == y).double().mean()),  # the labels are wrong: ≈ 1/C (rand), 0 (det)
                 "delta_norm_median": float(delta_norm.median()),
                 "N2_train_accuracy": evaluate(N2, x_adv, t),  # on its own (x + δ, t)

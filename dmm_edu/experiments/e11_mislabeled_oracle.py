@@ -123,6 +123,8 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
             metrics[tag] = m = {
                 "eps_over_d_off": factor, "eps": eps,
                 "attack_success": adv.success_rate,  # N1(x + δ) == t
+                # the same among the points whose label changed (t ≠ y): where t = y the attack has nothing to do
+                "attack_success_changed": float(np.mean(np.asarray(adv.success)[t != world.y])) if np.any(t != world.y) else float("nan"),
                 "oracle_agrees_with_t": float(np.mean(world.oracle(x_new) == t)),  # true class of x + δ is t
                 "oracle_kept_y": float(np.mean(world.oracle(x_new) == world.y)),
                 "t_equals_y": float(np.mean(t == world.y)),
