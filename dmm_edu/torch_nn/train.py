@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: in a kernel without ipywidgets that warns, naming the machine's paths
 
 from dmm_edu._checks import check_array, check_choice, check_positive_float, check_positive_int
 from dmm_edu.torch_nn.device import pick_device

@@ -42,16 +42,16 @@ print("x:", world.x.shape, " labels:", np.bincount(world.y))  # x: (m², 3)
 # %% [markdown]
 # ## Train and measure
 #
-# `run_cached` trains recipe B (one hidden layer of 400 ReLUs, plain full-batch gradient descent,
+# `run_cached` trains the default recipe (one hidden layer of 400 ReLUs, plain full-batch gradient descent,
 # lr 0.05) and the small-init contrast on paired seeds, and measures the boundary's height field
-# $h$ over the board at fractions of $T$, the step where every training margin first exceeds 0.3.
+# $h$ over the board at fractions of $\tau$, the step where every training margin first exceeds 0.3.
 # The result is cached: running this cell again is instant.
 
 # %%
 result = run_cached("E1", profile=PROFILE, seed=0)
 board = result.metrics["board_B"]
 for f, c, a in zip(result.metrics["fractions"], board["cling_median"], board["accuracy_median"]):
-    print(f"{f:5.2f} T   cling {c:.2f}   train accuracy {a:.2f}")
+    print(f"{f:5.2f} tau  cling {c:.2f}   train accuracy {a:.2f}")
 
 # %% [markdown]
 # ## The figures
@@ -72,6 +72,6 @@ plot(result, "snapshots")
 # ## Try it
 #
 # 1. Is the small board a fair stand-in for the 8×8 one? Run both profiles and compare the median
-#    cling at $0.25\,T$, and read `result.metrics["board_B"]["cling_quarter_T_per_seed"]`.
+#    cling at $0.25\,\tau$, and read `result.metrics["board_B"]["cling_quarter_T_per_seed"]`.
 # 2. On the `book` run, draw `plot(result, "margins")`: where is the nearest label flip, through the
 #    sheet or within the plane?
