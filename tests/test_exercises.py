@@ -116,7 +116,7 @@ def P_T(d, U):
 
 MISTAKES = [
     ("ch-manifolds.ex1", lambda d, U: np.linalg.norm(P_T(d, U)), "forgot to normalise"),
-    ("ch-manifolds.ex1", lambda d, U: np.linalg.norm(P_T(d, U)) ** 2 / (d @ d), "square of on(d)"),
+    ("ch-manifolds.ex1", lambda d, U: np.linalg.norm(P_T(d, U)) ** 2 / (d @ d), "square of on(v)"),
     ("ch-manifolds.ex1", lambda d, U: np.linalg.norm(d - P_T(d, U)) / np.linalg.norm(d), "*off* the manifold"),
     ("ch-manifolds.ex1", lambda d, U: np.linalg.norm(P_T(d, U)) / np.linalg.norm(d) ** 2, "must not depend"),
     ("ch-manifolds.ex1", lambda d, U: 1.0 + np.linalg.norm(P_T(d, U)) / np.linalg.norm(d), "exceeds 1"),
@@ -131,7 +131,7 @@ MISTAKES = [
     ("ch-tiny.ex1", lambda w, b, x: -(w @ x + b) * np.sign(w) / np.abs(w).sum(), "longer than it needs"),
     ("ch-tiny.ex2", lambda d, U: (d - P_T(d, U), P_T(d, U)), "other order"),
     ("ch-tiny.ex2", lambda d, U: (U.T @ d, d - P_T(d, U)), "coordinates in the frame"),
-    ("ch-tiny.ex2", lambda d, U: (P_T(d, U), d), "add up to d"),
+    ("ch-tiny.ex2", lambda d, U: (P_T(d, U), d), "add up to δ"),
     ("ch-on-off.ex1", lambda delta, eps: np.clip(delta, -eps, eps), "coordinate-wise clip"),
     ("ch-on-off.ex1", lambda delta, eps: delta * eps / np.linalg.norm(delta, axis=1, keepdims=True), "NaN"),
     ("ch-on-off.ex1", lambda delta, eps: delta * eps / np.maximum(np.linalg.norm(delta, axis=1, keepdims=True), 1e-12),

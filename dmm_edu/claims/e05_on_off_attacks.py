@@ -18,6 +18,14 @@ CLAIMS: list[Claim] = [
         why=("with a small init the off-manifold slope stays small (training never changes the first layer's "
              "normal part), so the DMM's ordering must reverse: the nearest flip along the manifold, d_off well "
              "above d_on")),
+    claim("E5.c1_41.d_off_over_d_on", ("c1.41", "d_off_over_d_on"), "{:.2f}",
+        "init scale 1.41 (the default He init): median d_off / d_on", check="> 1",
+        why=("the book says the DMM's ordering needs the large init c = 2.5: at the default init the normal way "
+             "across is already the longer one, d_off above d_on")),
+    claim("E5.c1_41.d_on_over_d_free", ("c1.41", "d_on_over_d_free"), "{:.2f}", "init scale 1.41: median d_on / d_free"),
+    claim("E5.c1_41.d_off_over_d_free", ("c1.41", "d_off_over_d_free"), "{:.2f}",
+        "init scale 1.41: median d_off / d_free"),
+    claim("E5.c1_41.test_accuracy", ("c1.41", "test_accuracy"), "{:.0%}", "init scale 1.41: clean test accuracy"),
     claim("E5.c2_5.d_on_over_d_free", ("c2.5", "d_on_over_d_free"), "{:.2f}", "init scale 2.5: median d_on / d_free"),
     claim("E5.baseline_d_on_over_d_free", ("c2.5", "baseline_d_on_over_d_free"), "{:.1f}",
         "random-subspace baseline sqrt(n/k) for d_on / d_free"),

@@ -10,6 +10,7 @@ from dmm_edu.claims.core import Claim, claim
 
 CLAIMS: list[Claim] = [
     claim("E7.clean_accuracy", ("clean_test_accuracy",), "{:.1%}", "MLP test accuracy on the bundled digits"),
+    claim("E7.k", ("k",), "{:d}", "the autoencoder's latent size, i.e. the tangent dimension k of E7"),
     claim("E7.ae_test_mse", ("ae_test_mse",), "{:.4f}", "autoencoder test reconstruction MSE per pixel"),
     claim("E7.ae.on_delta", ("ae", "on_delta"), "{:.2f}", "autoencoder tangent: median on(d_free)"),
     claim("E7.ae.d_on_over_d_free", ("ae", "d_on_over_d_free"), "{:.2f}", "autoencoder tangent, DeepFool: d_on / d_free"),
@@ -27,8 +28,4 @@ CLAIMS: list[Claim] = [
     claim("E7.ae.d_free", ("ae", "d_free"), "{:.2f}", "DeepFool: median d_free"),
     claim("E7.random_frame.d_on_over_d_free", ("random_frame", "d_on_over_d_free"), "{:.2f}",
         "random k-frame, DeepFool: d_on / d_free (control)"),
-    claim("E7.karner.d_on_over_d_free", ("published", "karner_mnist_mlp", "d_on_over_d_free"), "{:.2f}",
-        "Karner's published d_on / d_free (MNIST MLP, autoencoder tangent, PGD)"),
-    claim("E7.karner.d_off_over_d_free", ("published", "karner_mnist_mlp", "d_off_over_d_free"), "{:.2f}",
-        "Karner's published d_off / d_free"),
 ]

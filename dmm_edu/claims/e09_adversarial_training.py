@@ -27,6 +27,8 @@ CLAIMS: list[Claim] = [
         "standard training: PGD success rate at the training eps"),
     claim("E9.adversarial.pgd_success", ("adversarial", "pgd_success_at_eps"), "{:.0%}",
         "AT: PGD success rate at the training eps"),
+    claim("E9.eps", ("eps",), "{:g}", "the L2 radius of the training attack (equal to the world's class gap, 0.2)"),
+    claim("E9.standard.test_accuracy", ("standard", "test_accuracy"), "{:.0%}", "standard training: clean test accuracy"),
     claim("E9.adversarial.test_accuracy", ("adversarial", "test_accuracy"), "{:.0%}", "AT: clean test accuracy"),
     claim("E9.n_measured", ("n_measured",), "{:d}", "test points where every attack on both networks succeeded"),
     claim("E9.slices.n_points", ("slices", "n_points"), "{:d}", "test points sliced for the figure"),

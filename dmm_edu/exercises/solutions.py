@@ -13,16 +13,16 @@ import numpy as np
 
 
 # ---------------------------------------------------------------- Data manifolds
-def on_fraction(d: np.ndarray, U: np.ndarray) -> float:
-    """on(d) = ‖U Uᵀ d‖ / ‖d‖ for d (n,) and an orthonormal frame U (n, k)."""
-    d_T = U @ (U.T @ d)  # (n,) P_T d = U Uᵀ d
-    return float(np.linalg.norm(d_T) / np.linalg.norm(d))
+def on_fraction(v: np.ndarray, U: np.ndarray) -> float:
+    """on(v) = ‖U Uᵀ v‖ / ‖v‖ for a direction v (n,) and an orthonormal frame U (n, k)."""
+    v_T = U @ (U.T @ v)  # (n,) P_T v = U Uᵀ v
+    return float(np.linalg.norm(v_T) / np.linalg.norm(v))
 
 
 def estimate_random_on(U: np.ndarray, n_samples: int, rng: np.random.Generator) -> float:
-    """Mean of on(d) over n_samples isotropic random directions d ~ N(0, I_n); U (n, k)."""
-    d = rng.standard_normal((n_samples, U.shape[0]))  # (S, n) isotropic directions
-    on = np.linalg.norm(d @ U, axis=1) / np.linalg.norm(d, axis=1)  # (S,) ‖Uᵀd‖ = ‖U Uᵀ d‖ for orthonormal U
+    """Mean of on(v) over n_samples isotropic random directions v ~ N(0, I_n); U (n, k)."""
+    v = rng.standard_normal((n_samples, U.shape[0]))  # (S, n) isotropic directions
+    on = np.linalg.norm(v @ U, axis=1) / np.linalg.norm(v, axis=1)  # (S,) ‖Uᵀv‖ = ‖U Uᵀ v‖ for orthonormal U
     return float(on.mean())
 
 
@@ -33,10 +33,10 @@ def minimal_linear_perturbation(w: np.ndarray, b: float, x: np.ndarray) -> np.nd
     return -f * w / (w @ w)  # (n,) along the normal of the boundary, length |f| / ‖w‖
 
 
-def split_tangent_normal(d: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(P_T d, P_N d) for d (n,) and an orthonormal frame U (n, k): the on- and off-manifold parts."""
-    d_T = U @ (U.T @ d)  # (n,) P_T d
-    return d_T, d - d_T  # P_N d = d − P_T d
+def split_tangent_normal(delta: np.ndarray, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P_T δ, P_N δ) for a perturbation delta (n,) and an orthonormal frame U (n, k): its on- and off-manifold parts."""
+    delta_T = U @ (U.T @ delta)  # (n,) P_T δ
+    return delta_T, delta - delta_T  # P_N δ = δ − P_T δ
 
 
 # ---------------------------------------------------------------- On- vs off-manifold perturbations

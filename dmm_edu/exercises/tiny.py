@@ -2,7 +2,7 @@
 
 ch-tiny.ex1: the minimal L2 perturbation that puts x on the boundary of a linear classifier (the
 closed form behind boundary tilting and DeepFool's step). ch-tiny.ex2: split a perturbation into
-its tangent part P_T d and its normal part P_N d (the two images of claim C6).
+its tangent part P_T δ and its normal part P_N δ (the two images of claim C6).
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ def test_minimal_linear_perturbation(fn, rng: np.random.Generator) -> str:
 
 
 # ---------------------------------------------------------------- ex2: tangent and normal parts
-SPLIT_STARTER = '''def split_tangent_normal(d, U):
-    """(P_T d, P_N d): the parts of d (n,) along span(U) and perpendicular to it; U: (n, k) orthonormal."""
+SPLIT_STARTER = '''def split_tangent_normal(delta, U):
+    """(P_T delta, P_N delta): the parts of the perturbation delta (n,) along span(U) and perpendicular
+    to it; U: (n, k) orthonormal."""
     raise NotImplementedError
 '''
 
@@ -70,9 +71,9 @@ def test_split_tangent_normal(fn, rng: np.random.Generator) -> str:
         U = orthonormal_frame(n, k, rng)
         d = rng.standard_normal(n) * 2.5  # (n,)
         where = f"n = {n}, k = {k}"
-        out = call(fn, d, U, where=f"with d: ({n},), U: ({n}, {k})")
+        out = call(fn, d, U, where=f"with delta: ({n},), U: ({n}, {k})")
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Feedback(f"split_tangent_normal(d, U) should return a pair (tangent part, normal part); "
+            raise Feedback(f"split_tangent_normal(delta, U) should return a pair (tangent part, normal part); "
                            f"got {type(out).__name__}")
         if np.shape(out[0]) == (k,):
             raise Feedback(f"{where}: your tangent part has shape ({k},): those are coordinates in the frame U; "
@@ -83,21 +84,21 @@ def test_split_tangent_normal(fn, rng: np.random.Generator) -> str:
         if close(d_T, d - true_T) and close(d_N, true_T):
             raise Feedback(f"{where}: you returned the two parts in the other order: the tangent part comes first")
         if not close(d_T + d_N, d):
-            raise Feedback(f"{where}: the two parts do not add up to d (off by {np.linalg.norm(d_T + d_N - d):.3g}): "
-                           "every direction is exactly its tangent part plus its normal part")
+            raise Feedback(f"{where}: the two parts do not add up to δ (off by {np.linalg.norm(d_T + d_N - d):.3g}): "
+                           "every perturbation is exactly its tangent part plus its normal part")
         if np.linalg.norm(d_T - U @ (U.T @ d_T)) > 1e-8 * max(1.0, np.linalg.norm(d)):
             raise Feedback(f"{where}: your tangent part has a component outside span(U): project with U Uᵀ "
                            "(not Uᵀ U, and not with a frame that is not orthonormal)")
         if np.linalg.norm(U.T @ d_N) > 1e-8 * max(1.0, np.linalg.norm(d)):
             raise Feedback(f"{where}: your normal part is not perpendicular to span(U)")
         if not close(d_T, true_T):
-            raise Feedback(f"{where}: your tangent part lies in span(U) but is not the orthogonal projection of d")
-    return "the parts add up to d, the first lies in the tangent space and the second is perpendicular to it."
+            raise Feedback(f"{where}: your tangent part lies in span(U) but is not the orthogonal projection of δ")
+    return "the parts add up to δ, the first lies in the tangent space and the second is perpendicular to it."
 
 
 EXERCISES = [
     Exercise("ch-tiny.ex1", "the minimal step to a linear boundary", "minimal_linear_perturbation(w, b, x) -> delta",
              MINIMAL_STARTER, solutions.minimal_linear_perturbation, test_minimal_linear_perturbation),
-    Exercise("ch-tiny.ex2", "tangent and normal parts of a perturbation", "split_tangent_normal(d, U) -> (d_T, d_N)",
+    Exercise("ch-tiny.ex2", "tangent and normal parts of a perturbation", "split_tangent_normal(delta, U) -> (delta_T, delta_N)",
              SPLIT_STARTER, solutions.split_tangent_normal, test_split_tangent_normal),
 ]

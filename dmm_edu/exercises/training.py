@@ -2,11 +2,11 @@
 training, and the target labels of a mislabeled set.
 
 ch-dimpling.ex1: for a linear boundary w·x + b = 0, the ratio d_off/d_on of the minimal distances along the
-normal space and within the tangent space: ‖P_T w‖/‖P_N w‖ (√(k/(n−k)) on average for a random w).
+normal space and within the tangent space: ‖P_T w‖/‖P_N w‖ (about √(k/(n−k)) for a random w).
 ch-adv-training.ex1: the inner maximisation of adversarial training for a linear classifier, the L2 step
 δ = −eps·y·w/‖w‖ that lowers the margin y·f(x) the most (by eps·‖w‖). ch-mislabeled.ex1: D_det's and
-D_rand's target labels, t = (y + 1) mod C and t uniform over ALL C classes (excluding y would make t
-anti-informative). The reference solutions are at the end of this module: read them after trying.
+D_rand's new labels ỹ (the book's symbol; `t` in code), ỹ = (y + 1) mod C and ỹ uniform over ALL C
+classes (excluding y would make ỹ anti-informative). The reference solutions are at the end of this module: read them after trying.
 Book pages: "Dimpling in high dimension", "Adversarial training deepens dimples", "Training on mislabeled
 adversarial examples".
 """
@@ -71,7 +71,8 @@ def test_off_on_ratio(fn, rng: np.random.Generator) -> str:
                            "not 1/‖P_S w‖²")
         raise Feedback(f"{where}: you returned {got:.4g}. Write d_S for a subspace S as |f(x)| / (the norm of the part "
                        "of w in S), then divide d_off by d_on: f(x) cancels")
-    return "right: d_off / d_on = ‖P_T w‖ / ‖P_N w‖; for a random w about √(k/(n−k)), the baseline of E8."
+    return ("right: d_off / d_on = ‖P_T w‖ / ‖P_N w‖; for a random w about √(k/(n−k)), the random-direction "
+            "baseline of the ratio (a formula: an untrained network is measured near it, not at it).")
 
 
 # ---------------------------------------------------------------- ex2 (adversarial training): the inner max
@@ -110,8 +111,8 @@ def test_worst_case_perturbation(fn, rng: np.random.Generator) -> str:
 
 # ---------------------------------------------------------------- ex3 (mislabeled): the target labels
 TARGETS_STARTER = '''def new_targets(y, n_classes, rule, rng):
-    """Target labels t (N,) for labels y (N,) (ints in 0..n_classes-1). rule "det": t = (y + 1) mod C;
-    rule "rand": t drawn uniformly over the C classes, using the generator rng."""
+    """New (target) labels t (N,), the book's ỹ, for labels y (N,) (ints in 0..n_classes-1).
+    rule "det": t = (y + 1) mod C; rule "rand": t drawn uniformly over the C classes, using the generator rng."""
     raise NotImplementedError
 '''
 

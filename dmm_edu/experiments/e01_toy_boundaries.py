@@ -161,6 +161,7 @@ def summarise(runs: list[dict], config: Config) -> dict:
         per_seed = [float(r["cling"][i25]) for r in reached]
         s["cling_quarter_T_per_seed"] = per_seed
         s["share_cling_below_0.15_at_quarter_T"] = float(np.mean(np.array(per_seed) < 0.15)) if per_seed else float("nan")
+        s["n_cling_below_0.15_at_quarter_T"] = int(np.sum(np.array(per_seed) < 0.15))  # a count: n is small
     if reached and "normal_margin_T" in reached[0]:
         nm = [float(np.median(r["normal_margin_T"])) for r in reached]
         im = [float(np.median(r["in_margin_T"])) for r in reached]
@@ -244,6 +245,10 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         arrays[f"{tag}_early_steps"] = np.asarray(group[0]["early_steps"][:n_early])  # (n_early,)
         arrays[f"{tag}_early_cling_median"] = (np.median(np.stack([r["early_cling"][:n_early] for r in group]), axis=0)
                                                if n_early else np.zeros(0))  # (n_early,) median over the seeds
+        if n_early:  # the lowest median cling over the early steps, and where: the brief early dip
+            j = int(np.argmin(arrays[f"{tag}_early_cling_median"]))
+            metrics[tag].update(early_cling_min_median=float(arrays[f"{tag}_early_cling_median"][j]),
+                                early_cling_min_step=int(arrays[f"{tag}_early_steps"][j]))
         if progress:
             m = metrics[tag]
             progress(f"{tag}: T median {m['T_median']:.0f} ({m['n_reached_T']}/{m['n_seeds']} reached), "

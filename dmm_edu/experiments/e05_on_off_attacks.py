@@ -39,7 +39,7 @@ class Config:
 
 
 CONFIGS = {
-    "smoke": Config(init_scales=(0.5, 2.5), recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64),
+    "smoke": Config(init_scales=(0.5, 1.41, 2.5), recipe=Recipe(n=100, k=5, n_train=1000, n_test=300, hidden=(64, 64),
                                                           epochs=10, n_attack=100), slice_resolution=61),
     "book": Config(recipe=Recipe(dtype="float32")),
     "full": Config(init_scales=(0.25, 0.5, 1.0, 1.41, 2.0, 2.5, 3.0), recipe=Recipe(n_train=10000, epochs=100,
