@@ -34,6 +34,8 @@ CLAIMS: list[Claim] = [
     claim("E10.largest.eps", ("largest_eps", "eps"), "{:g}", "the largest L2 budget of the attack"),
     claim("E10.largest.rand.attack_success", ("largest_eps", "rand", "attack_success"), "{:.0%}",
         "D_rand, largest eps: share of x + δ that N1 labels t"),
+    claim("E10.largest.rand.attack_success_changed", ("largest_eps", "rand", "attack_success_changed"), "{:.0%}",
+        "D_rand, largest eps: share of x + δ that N1 labels t, among the points whose label changed (t != y)"),
     claim("E10.largest.rand.N2", ("largest_eps", "rand", "N2_test_accuracy"), "{:.1%}",
         "D_rand, largest eps: N2's clean test accuracy"),
     claim("E10.largest.det.attack_success", ("largest_eps", "det", "attack_success"), "{:.0%}",
