@@ -161,7 +161,8 @@ def test_on_fraction_extremes():
 
 @pytest.mark.parametrize("n,k", [(200, 10), (50, 5)])
 def test_random_baseline_matches_samples(n, k):
-    """E3's check: |mean on(random) - sqrt(k/n)| < 0.03 over 1000 vectors."""
+    """The sampled mean of on(random) is close to sqrt(k/n), its RMS (E3 checks it against the exact mean:
+    tests/test_manifold_random_mean.py)."""
     rng = np.random.default_rng(5)
     P = SubspaceProjector(random_basis(n, k, rng))
     on = sample_random_on_fraction(P, 1000, rng)

@@ -120,7 +120,8 @@ def test_cli_sweep_prints_each_metric_and_matches_a_serial_sweep(tmp_path):
     assert out.exit_code == 0, out.output
     assert "over seeds 0:2 (2 seeds" in out.output
     serial = sweep("E3", range(2), "smoke", workers=1, cache=tmp_path / "b")  # in this process, one at a time
-    lines = {line.split()[0]: line.split() for line in out.output.splitlines() if line.startswith("  n")}
+    table = out.output.split("finite\n", 1)[1]  # the rows after the header line
+    lines = {line.split()[0]: line.split() for line in table.splitlines() if line.startswith("  ")}
     assert set(lines) == set(serial.summary())
     for name, s in serial.summary().items():
         words = lines[name]  # name, median, min, "-", max, finite

@@ -15,6 +15,8 @@ from dmm_edu.manifold.measures import (
     random_d_off_over_d_free,
     random_d_off_over_d_on,
     random_d_on_over_d_free,
+    random_on_mean,
+    random_on_sd,
     sample_random_on_fraction,
 )
 from dmm_edu.manifold.projectors import (
@@ -41,6 +43,8 @@ __all__ = [
     "tangent_part",
     "on_fraction",
     "random_baseline",
+    "random_on_mean",
+    "random_on_sd",
     "random_d_on_over_d_free",
     "random_d_off_over_d_free",
     "random_d_off_over_d_on",
