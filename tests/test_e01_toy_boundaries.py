@@ -59,6 +59,24 @@ def test_heights_and_cling_are_consistent(smoke):
         assert np.nanmax(np.abs(frames)) <= s_max
 
 
+def test_missing_share_is_the_caps_part_of_the_cling(smoke):
+    """Beside each cling the result keeps the share of grid points with no crossing within ±s_max: it is the
+    NaN share of the saved height frame, each such point adds s_max / |grid| to the cling (so the cling is at
+    least s_max times the share), and its median is over the same seeds as the cling's."""
+    s_max, n_fr = smoke.config["s_max"], len(smoke.config["fractions"])
+    for group in smoke.metrics["groups"]:
+        m = smoke.metrics[group]
+        shares = []
+        for i in range(m["n_seeds"]):
+            frames = smoke.arrays[f"{group}_s{i}_frames"]
+            share = smoke.arrays[f"{group}_s{i}_cling_missing"]
+            np.testing.assert_allclose(share, np.isnan(frames).reshape(n_fr, -1).mean(axis=1), rtol=1e-12)
+            assert np.all(smoke.arrays[f"{group}_s{i}_cling"] >= s_max * share - 1e-12)
+            shares.append(share)
+        reached = [i for i, t in enumerate(m["T"]) if t is not None] if group.endswith("_B") else range(len(shares))
+        np.testing.assert_allclose(m["cling_missing_median"], np.median([shares[i] for i in reached], axis=0))
+
+
 @pytest.mark.slow
 def test_recipe_b_clings_over_ten_seeds():
     """E1's check: over >= 10 seeds the median cling of recipe B at 25% of T is well below its

@@ -210,6 +210,9 @@ def cling(result):
 
     Thin lines: every seed; bold: the median the book quotes (`metrics[...]["cling_median"]`, over
     the seeds that reached τ for the default recipe). Contrasts are on the paired default-recipe clock.
+    Dashed (top): the cap's part of that cling, s_max times the median share of the grid with no
+    crossing within ±s_max (`["cling_missing_median"]`, same seeds): each such point counts as s_max,
+    so where the dashed line runs close under the bold one the cling is mostly the cap, not a height.
     """
     fractions = np.asarray(result.arrays["fractions"], dtype=float)  # (F,)
     s_max = float(result.config["s_max"])
@@ -221,6 +224,8 @@ def cling(result):
             ax.plot(fractions, _array(result, world, recipe, s, "cling"), color=col, linewidth=0.8, alpha=0.45)
         ax.plot(fractions, result.metrics[f"{world}_{recipe}"]["cling_median"], color=col, linewidth=2.6,
                 marker="o", markersize=4, label=style.recipe_label(world, recipe))
+        ax.plot(fractions, s_max * _missing_median(result, f"{world}_{recipe}"), color=col, linewidth=1.6,
+                linestyle="--")
         for s in range(n_seeds):
             steps, values = (_array(result, world, recipe, s, k) for k in ("early_steps", "early_cling"))  # (E_s,) each
             ax_early.plot(steps, values, color=col, linewidth=0.8, alpha=0.45)
@@ -239,9 +244,27 @@ def cling(result):
     ax_early.set_ylabel("cling = mean |h|")
     ax_early.set_title("the first steps", fontsize=11)
     ax_early.set_ylim(0, 1.1 * s_max)
-    fig.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower center", ncols=2, fontsize=9)
+    fig.legend(handles=ax.get_legend_handles_labels()[0] + _cap_handles(s_max), loc="outside lower center",
+               ncols=2, fontsize=9)
     fig.suptitle("E1 · clinging: does the boundary move onto the manifold?", fontsize=11)
     return fig
+
+
+def _missing_median(result, tag: str) -> np.ndarray:
+    """The median share of the grid with no crossing within ±s_max, per fraction of τ: (F,)."""
+    if "cling_missing_median" not in result.metrics[tag]:
+        raise ValueError(f"E1 result lacks {tag}.cling_missing_median; re-run E1 with the current code")
+    return np.asarray(result.metrics[tag]["cling_missing_median"], dtype=float)
+
+
+def _cap_handles(s_max: float) -> list:
+    """Legend keys for the two line styles of the cling panel: the median cling and the cap's part of it."""
+    from matplotlib.lines import Line2D
+
+    return [Line2D([], [], color=palette.INK, linewidth=2.6, marker="o", markersize=4, label="median cling"),
+            Line2D([], [], color=palette.INK, linewidth=1.6, linestyle="--",
+                   label=f"top, its cap part: share with no crossing within ±{s_max:g}"
+                         + ("" if s_max == 1 else f", × {s_max:g}"))]
 
 
 def margins(result):
