@@ -92,6 +92,51 @@ def test_e6_is_reproducible_from_its_seed():
     assert not np.array_equal(a.arrays["labels"], c.arrays["labels"])  # another seed, other points
 
 
+def test_e6_reports_rho_as_a_mean_and_a_median_from_the_saved_norms():
+    """DeepFool's ρ = ‖δ_free‖/‖x‖ over the flipped points, recomputed from the per-point arrays."""
+    r = smoke("E6", 0)
+    m, a = r.metrics, r.arrays
+    x_norm = a["x_norm"]  # (M,) one per attacked point
+    assert x_norm.shape == a["labels"].shape and np.all(x_norm > 0)
+    ex = a["pca_ex_index"]
+    np.testing.assert_allclose(x_norm[ex], np.linalg.norm(a["pca_ex_x"].reshape(len(ex), -1), axis=1), rtol=1e-5)
+    ok = a["pca_success_free"]
+    rho = a["pca_d_free"][ok] / x_norm[ok]
+    assert m["rho_mean"] == pytest.approx(rho.mean()) and m["rho_median"] == pytest.approx(np.median(rho))
+    assert m["rho_deepfool"] == m["rho_mean"]  # the published ρ is a mean: the mean is what is compared
+    assert m["agrees_with_published"]["rho_deepfool"]["ours"] == m["rho_mean"]
+    assert m["opening"]["x_norm"] == pytest.approx(x_norm[m["opening"]["index"]])
+
+
+@pytest.mark.parametrize("experiment, tangents", [("E6", ("pca", "local_pca")), ("E7", ("ae", "pgd"))])
+def test_the_saved_examples_keep_the_class_each_attack_reached(experiment, tangents):
+    """At x the network gives the true class (only such points are attacked); at x + δ of an attack that
+    succeeded it must give another: a prediction taken at x, or of the wrong δ, would fail here."""
+    r = smoke(experiment, 0)
+    for t in tangents:
+        ex = r.arrays[f"{t}_ex_index"]
+        labels = r.arrays["labels"][ex]  # (E,)
+        assert len(ex) > 0
+        for space in ("free", "on", "off"):
+            pred = r.arrays[f"{t}_ex_pred_{space}"]
+            assert pred.shape == labels.shape and np.issubdtype(pred.dtype, np.integer)
+            assert r.arrays[f"{t}_success_{space}"][ex].all()  # the examples are points every attack flipped
+            assert np.all(pred != labels), (t, space, pred, labels)
+            assert np.all((pred >= 0) & (pred < 10))
+    assert r.arrays[f"{tangents[-1]}_ex_d_free"].shape[1:] == (1, 28, 28)
+
+
+def test_the_grid_says_the_class_under_each_attack(results):
+    r = results["E7"]
+    axes = np.array(plot(r, "grid").axes).reshape(-1, 6)
+    labels = r.arrays["labels"][r.arrays["ae_ex_index"]]
+    for i in range(len(labels)):
+        assert axes[i, 0].get_ylabel() == f"label {labels[i]}"
+        for col, space in ((1, "free"), (4, "on"), (5, "off")):
+            assert axes[i, col].get_xlabel().endswith(f"→ {r.arrays[f'ae_ex_pred_{space}'][i]}")
+        assert "→" not in axes[i, 2].get_xlabel()  # x + P_T δ is a part, not an attack
+
+
 # ---------------------------------------------------------------- the published numbers
 def test_the_published_numbers_sit_beside_ours_with_a_reason_when_they_disagree():
     for e in ("E6", "E7"):

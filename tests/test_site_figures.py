@@ -110,17 +110,24 @@ def story_chapters() -> list[str]:
     return [re.search(r":\s*(\S+)\.md", line).group(1) + "/" for line in story.splitlines()]
 
 
-def probe(base: str, page: str) -> tuple[dict, str]:
-    """({width name: measurements}, browser log) for one page of the site."""
-    profile = tempfile.mkdtemp(prefix="dmm-chromium-")
-    try:
-        proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-                               f"{base}{PROBE}?page=/{page}"], capture_output=True, text=True, timeout=180)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    found = re.search(r'<pre id="out">(.*?)</pre>', proc.stdout, re.S)
-    assert found and found.group(1).strip(), f"{page}: the probe wrote nothing; browser log:\n{proc.stderr[-2000:]}"
-    return json.loads(unescape(found.group(1))), proc.stderr
+def probe(base: str, page: str, tries: int = 3) -> tuple[dict, str]:
+    """({width name: measurements}, browser log) for one page of the site.
+
+    Chromium's virtual-time budget can run out before a heavy page has loaded in both frames when the
+    machine is busy (the tests run in parallel workers): the probe then writes nothing, and is run
+    again, up to `tries` times. A page whose measurements are wrong fails on every try alike.
+    """
+    for _ in range(tries):
+        profile = tempfile.mkdtemp(prefix="dmm-chromium-")
+        try:
+            proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                                   f"{base}{PROBE}?page=/{page}"], capture_output=True, text=True, timeout=180)
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+        found = re.search(r'<pre id="out">(.*?)</pre>', proc.stdout, re.S)
+        if found and found.group(1).strip():
+            return json.loads(unescape(found.group(1))), proc.stderr
+    raise AssertionError(f"{page}: the probe wrote nothing in {tries} tries; browser log:\n{proc.stderr[-2000:]}")
 
 
 def png_record(site: Path, page: str, src: str) -> dict:

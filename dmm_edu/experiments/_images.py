@@ -138,9 +138,11 @@ def pca_and_random_frames(train: ImageDataset, k: int, rng: np.random.Generator)
     return {"pca": Frames(pca.U), "random_frame": random_frame(X.shape[1], k, rng)}, pca.captured
 
 
-def example_arrays(x: torch.Tensor, dist: Distances, frames: Frames, n_examples: int) -> dict:
+def example_arrays(x: torch.Tensor, dist: Distances, frames: Frames, n_examples: int, model=None) -> dict:
     """For the figure grids, the first n_examples measured points (all three attacks succeeded): x, d_free,
-    P_T d_free, P_N d_free, d_on, d_off, each (E, C, H, W) float32, and their index `ex_index` (E,)."""
+    P_T d_free, P_N d_free, d_on, d_off, each (E, C, H, W) float32, and their index `ex_index` (E,).
+    Given the model, also the class it gives x + δ for each attack, `ex_pred_free`, `ex_pred_on`,
+    `ex_pred_off` (E,) int64, so a figure or a scene can say "5 → 3" (computed here, where the model is)."""
     pick = np.flatnonzero(dist.measured)[:n_examples]  # (E,)
     shape = tuple(x.shape[1:])  # (C, H, W)
     sub = frames.rows(pick)  # the tangent at the picked points
@@ -152,9 +154,14 @@ def example_arrays(x: torch.Tensor, dist: Distances, frames: Frames, n_examples:
         a = a.cpu().numpy() if isinstance(a, torch.Tensor) else a
         return a.reshape(len(pick), *shape).astype(np.float32)  # (E, C, H, W)
 
-    return {"ex_x": img(x[torch.from_numpy(pick).to(x.device)]), "ex_d_free": img(d), "ex_d_tangent": img(d_T),
-            "ex_d_normal": img(d_N), "ex_d_on": img(dist.delta["on"][pick]),
-            "ex_d_off": img(dist.delta["off"][pick]), "ex_index": pick}
+    out = {"ex_x": img(x[torch.from_numpy(pick).to(x.device)]), "ex_d_free": img(d), "ex_d_tangent": img(d_T),
+           "ex_d_normal": img(d_N), "ex_d_on": img(dist.delta["on"][pick]),
+           "ex_d_off": img(dist.delta["off"][pick]), "ex_index": pick}
+    if model is not None:
+        x_ex = torch.from_numpy(out["ex_x"])  # (E, C, H, W)
+        out.update({f"ex_pred_{s}": predict(model, x_ex + torch.from_numpy(out[f"ex_d_{s}"])).numpy()
+                    if len(pick) else np.zeros(0, dtype=np.int64) for s in ("free", "on", "off")})
+    return out
 
 
 # ---------------------------------------------------------------- the published numbers
@@ -169,7 +176,8 @@ def compare(ours: float, published: float, rtol: float, comparable: str | None =
 
 
 def rho_comparison(rho: float, recipe: ImageRecipe, rtol: float) -> dict:
-    """Our median ρ = ‖d_free‖/‖x‖ against DeepFool's published ρ (his MNIST net FC500-150-10; ours differs)."""
+    """Our mean ρ = ‖d_free‖/‖x‖ against DeepFool's published ρ, a mean over his test set too (his MNIST net
+    FC500-150-10; ours differs)."""
     not_mnist = None if recipe.dataset in MNIST_NAMES else f"not comparable: dataset {recipe.dataset}, not MNIST"
     row = compare(rho, PUBLISHED["deepfool_rho_mnist_fc"], rtol, not_mnist)
     if row["agrees"]:

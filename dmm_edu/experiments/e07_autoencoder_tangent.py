@@ -12,7 +12,9 @@ complete the picture. Check: d_off/d_free < 1.5 and d_on/d_free > 1.2, with √(
 an attack kept on the manifold must travel clearly further than a free one, by 20% or more, while one
 kept off it is almost as short; 1.5 leaves room for PGD's step quantisation but not for an ordering
 like d_on's; the book lists every check in the appendix "Predictions and checks").
-No [0, 1] box in the norm measurements (as DeepFool and Karner). The `full` profile runs full MNIST;
+No [0, 1] box in the norm measurements (as DeepFool and Karner). The examples drawn for the figures and
+scenes are kept for both tools (`ae_ex_*` from DeepFool, `pgd_ex_*` from PGD), each with the class the
+model gives x + δ for the free, on and off attack (`*_ex_pred_free` and so on), so they can say "5 → 3". The `full` profile runs full MNIST;
 for CIFAR-10 use `run_experiment("E7", "full", **FULL_CIFAR10)` (SmallCNN, latent 128).
 Book page: "On- vs off-manifold perturbations" (the image case with the paper's protocol).
 """
@@ -168,8 +170,9 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
             dist.on_grad = on_grad
         metrics[name] = dist.summary()
         arrays.update({f"{name}_{key}": a for key, a in dist.arrays().items()})
-        if name == "ae":
-            arrays.update({f"ae_{key}": a for key, a in example_arrays(x, dist, frames, config.n_examples).items()})
+        if name in ("ae", "pgd"):  # DeepFool's examples (the grid) and PGD's (the paper's own attack)
+            arrays.update({f"{name}_{key}": a
+                           for key, a in example_arrays(x, dist, frames, config.n_examples, model).items()})
         if progress:
             m = metrics[name]
             progress(f"{name} ({attack}): d_on/d_free {m['d_on_over_d_free']:.2f}, d_off/d_free "

@@ -2,7 +2,9 @@
 
 `grid`: one row per attacked image, columns x, δ_free (DeepFool's minimal perturbation), x + P_T δ
 (its tangent part added), x + P_N δ (its normal part added), δ_on and δ_off (the minimal perturbations
-restricted to the tangent and the normal space), each with its norm under it. Perturbations are drawn
+restricted to the tangent and the normal space), each with its norm under it and, where the result saved
+it, the class the network gives x + δ for each of the three attacks ("→ 3" under δ_free, δ_on and δ_off;
+the row says the true class). Perturbations are drawn
 on a diverging scale shared along each row (white = 0), so their sizes compare; images with a part
 added are clipped to [0, 1] for display only. `norms`: three stacked panels, the medians d_free,
 d_on, d_off per tangent estimate, the ratios d_on/d_free and d_off/d_free against √(n/k) (what a
@@ -34,6 +36,8 @@ ON_FREE = r"on($\delta_{\mathrm{free}}$)"
 TANGENT_LABELS = {"pca": "global PCA", "local_pca": "local PCA", "random_frame": "random k-frame (control)",
                   "ae": "autoencoder J_dec (DeepFool)", "pgd": "autoencoder J_dec (PGD)"}
 GRID_CELL_IN = 1.0  # one image of the grid, inches: six columns fill the column
+PRED_LINE_IN = 0.17  # the extra height per row of a second label line ("→ 3") at the smallest font
+ATTACKS = {"ex_d_free": "free", "ex_d_on": "on", "ex_d_off": "off"}  # the columns that are attacks: their x + δ
 PANEL_HEIGHT_IN = 3.1  # one stacked panel of `norms`
 
 
@@ -49,12 +53,16 @@ def _show_signed(ax, d: np.ndarray, vmax: float):
 
 def image_grid(result, tangent: str):
     """Rows: attacked images; columns: x, δ_free, x + P_T δ, x + P_N δ, δ_on, δ_off (tangent = metrics key),
-    each part with its L2 norm under it."""
+    each part with its L2 norm under it, and under each attack the class predicted at x + δ when the
+    result saved it (`{tangent}_ex_pred_free`, `_on`, `_off`; results from before it draw without)."""
     a = {key: result.arrays[f"{tangent}_{key}"] for key, _ in COLUMNS}  # each (E, C, H, W)
     labels = result.arrays["labels"][result.arrays[f"{tangent}_ex_index"]]  # (E,)
+    pred = {key: result.arrays[f"{tangent}_ex_pred_{s}"] for key, s in ATTACKS.items()
+            if f"{tangent}_ex_pred_{s}" in result.arrays}  # each (E,) int, or empty
     E = len(a["ex_x"])
+    row_in = 1.3 * GRID_CELL_IN + (PRED_LINE_IN if pred else 0.0)
     fig, axes = style.new_figure(max(E, 1), len(COLUMNS), width=GRID_CELL_IN * len(COLUMNS) + 0.5,
-                                 height=1.3 * GRID_CELL_IN * max(E, 1) + 0.7)
+                                 height=row_in * max(E, 1) + 0.7)
     for i in range(E):
         vmax = max(float(np.abs(a[key][i]).max()) for key, _ in COLUMNS[1:]) or 1.0  # one scale per row
         for j, (key, title) in enumerate(COLUMNS):
@@ -66,7 +74,10 @@ def image_grid(result, tangent: str):
             else:
                 _show_signed(ax, a[key][i], vmax)
             if key != "ex_x":
-                ax.set_xlabel(f"‖·‖ = {np.linalg.norm(a[key][i]):.2f}", fontsize=FONT, labelpad=1)
+                under = f"‖·‖ = {np.linalg.norm(a[key][i]):.2f}"
+                if key in pred:  # the class the network gives x + δ
+                    under += f"\n→ {int(pred[key][i])}"
+                ax.set_xlabel(under, fontsize=FONT, labelpad=1)
             ax.set_xticks([]), ax.set_yticks([])
             if i == 0:
                 ax.set_title(title, fontsize=FONT + 1)
