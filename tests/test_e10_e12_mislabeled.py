@@ -266,7 +266,7 @@ def test_figures_save_and_never_train_or_attack(results, tmp_path, monkeypatch):
     import dmm_edu.attacks.torch_track as torch_track
     import dmm_edu.torch_nn.train as torch_train
 
-    for module, name in ((e10, "train_model"), (mislabeled_images, "pgd"), (mislabeled_images, "train_classifier"),
+    for module, name in ((mislabeled_images, "train_model"), (mislabeled_images, "pgd"), (mislabeled_images, "train_classifier"),
                          (e12, "train_classifier"), (torch_track, "pgd"), (torch_train, "train_classifier")):
         monkeypatch.setattr(module, name, forbidden)
     check_never_trains_or_attacks(results, ("E10", "E12"), tmp_path / "saved", monkeypatch)

@@ -3,7 +3,9 @@
 A network N1 trained on real images pushes every training image x towards a target class t by targeted
 L2 PGD, within ‖δ‖₂ <= eps and the box [0, 1]; the set (x + δ, t) trains a fresh network N2 with N1's
 recipe and new weights. Here: the config fields both experiments share, the checks of those fields,
-the attack, the fresh network, the metrics key of one N2 and the published numbers.
+the protocol's draws in their order (`begin`, then one `mislabeled_set` per (rule, eps)), the attack,
+the fresh network, the metrics key of one N2 and the published numbers. E12 replays E10's run by
+calling the same two functions with the same generator, so the two cannot drift apart.
 Book page: "Training on mislabeled adversarial examples".
 """
 
@@ -16,8 +18,8 @@ import torch
 from dmm_edu import published
 from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.attacks.torch_track.pgd import pgd
-from dmm_edu.experiments._images import MODELS, ImageRecipe
-from dmm_edu.experiments._mislabeled import TARGETS
+from dmm_edu.experiments._images import MODELS, ImageRecipe, load_images, torch_generator, train_model
+from dmm_edu.experiments._mislabeled import TARGETS, new_targets
 from dmm_edu.torch_nn import MLP, SmallCNN, TrainConfig, train_classifier
 
 # Published numbers: Ilyas et al. 2019, CIFAR-10 test accuracy of a network trained on the clean set
@@ -91,6 +93,39 @@ def targeted_attack(model: torch.nn.Module, x: torch.Tensor, t: torch.Tensor, ep
         success.append(r.success.cpu())  # (B,)  N1(x + δ) == t
     return torch.cat(x_adv), torch.cat(success)
 # --8<-- [end:targeted_attack]
+
+
+@dataclass
+class Protocol:
+    """What E10's run has drawn before its first attack: the data, N1 and the new labels of every rule."""
+
+    N1: torch.nn.Module
+    x: torch.Tensor  #: (N, C, H, W) training images
+    y: torch.Tensor  #: (N,) their labels
+    x_test: torch.Tensor  #: (M, C, H, W)
+    y_test: torch.Tensor  #: (M,)
+    n_classes: int
+    targets: dict  #: {rule: (N,) int64 new labels}
+
+
+def begin(config: MislabeledConfig, rng) -> Protocol:
+    """The protocol's first draws, in order: the train/test split, N1's weights and training, then the
+    new labels of each rule in `config.rules`."""
+    train, test = load_images(config, rng)
+    N1 = train_model(config, train, torch_generator(rng))
+    x, y = train.to_torch()  # (N, C, H, W), (N,)
+    x_test, y_test = test.to_torch()  # (M, C, H, W), (M,)
+    C = train.n_classes
+    targets = {rule: torch.from_numpy(new_targets(y.numpy(), C, rule, rng)) for rule in config.rules}
+    return Protocol(N1, x, y, x_test, y_test, C, targets)
+
+
+def mislabeled_set(p: Protocol, config: MislabeledConfig, rule: str, eps: float, generator: torch.Generator):
+    """One (rule, eps) of the protocol: N1's targeted attack towards the rule's labels within eps, and a
+    fresh N2 (its weights and batches from `generator`) trained on (x + δ, t) alone. Returns x_adv
+    (N, C, H, W), success (N,) bool (N1(x + δ) == t) and N2."""
+    x_adv, success = targeted_attack(p.N1, p.x, p.targets[rule], eps, config)
+    return x_adv, success, train_fresh(config, x_adv, p.targets[rule], p.n_classes, generator)
 
 
 def tag(rule: str, eps: float) -> str:

@@ -36,15 +36,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from dmm_edu.experiments._images import check_image_recipe, compare, load_images, torch_generator, train_model
-from dmm_edu.experiments._mislabeled import TARGETS, new_targets
+from dmm_edu.experiments._images import check_image_recipe, compare, torch_generator
+from dmm_edu.experiments._mislabeled import TARGETS
 from dmm_edu.experiments._mislabeled_images import (
     PUBLISHED,
     MislabeledConfig,
+    begin,
     check_mislabeled_config,
+    mislabeled_set,
     tag,
-    targeted_attack,
-    train_fresh,
 )
 from dmm_edu.torch_nn import evaluate, predict
 
@@ -79,26 +79,22 @@ def check_config(config: Config) -> None:
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
     check_config(config)
-    train, test = load_images(config, rng)
-    C = train.n_classes
-    N1 = train_model(config, train, torch_generator(rng))
-    x, y = train.to_torch()  # (N, C, H, W), (N,)
-    x_test, y_test = test.to_torch()  # (M, C, H, W), (M,)
-    metrics: dict = {"dataset": config.dataset, "n_train": len(train), "n_test": len(test), "chance": 1.0 / C,
+    p = begin(config, rng)  # the split, N1, the new labels of every rule (the protocol's draws, shared with E12)
+    N1, x, y, x_test, y_test, C = p.N1, p.x, p.y, p.x_test, p.y_test, p.n_classes
+    metrics: dict = {"dataset": config.dataset, "n_train": len(y), "n_test": len(y_test), "chance": 1.0 / C,
                      "N1": {"test_accuracy": evaluate(N1, x_test, y_test), "train_accuracy": evaluate(N1, x, y)},
                      "tags": []}
     arrays: dict = {"y_test": y_test.numpy()}
     if progress:
         progress(f"{config.dataset}: N1 clean test accuracy {metrics['N1']['test_accuracy']:.4f}")
 
-    t_of = {rule: torch.from_numpy(new_targets(y.numpy(), C, rule, rng)) for rule in config.rules}  # (N,) each
     ex = np.arange(min(config.n_examples, len(y)))  # (E,) the first training images, drawn in the figure
     arrays.update({"ex_x": x[ex].numpy(), "ex_y": y[ex].numpy()})
     for rule in config.rules:
-        t = t_of[rule]
+        t = p.targets[rule]  # (N,)
         for eps in config.eps:
-            x_adv, success = targeted_attack(N1, x, t, eps, config)  # (N, C, H, W), (N,)
-            N2 = train_fresh(config, x_adv, t, C, torch_generator(rng))  # fresh weights, trained on (x + δ, t) only
+            # N1's attack towards t within eps, and a fresh N2 trained on (x + δ, t) only
+            x_adv, success, N2 = mislabeled_set(p, config, rule, eps, torch_generator(rng))
             y_hat = predict(N2, x_test)  # (M,)
             delta_norm = torch.linalg.vector_norm((x_adv - x).reshape(len(x), -1), dim=1)  # (N,)  ‖δ‖₂
             k = tag(rule, eps)

@@ -43,14 +43,14 @@ import torch
 
 from dmm_edu import published
 from dmm_edu._checks import check_float_range, check_positive_int
-from dmm_edu.experiments._images import check_image_recipe, compare, load_images, torch_generator, train_model
-from dmm_edu.experiments._mislabeled import new_targets
+from dmm_edu.experiments._images import check_image_recipe, compare, load_images, torch_generator
 from dmm_edu.experiments._mislabeled_images import (
     PUBLISHED,
     MislabeledConfig,
+    begin,
     check_mislabeled_config,
+    mislabeled_set,
     tag,
-    targeted_attack,
     train_fresh,
 )
 from dmm_edu.torch_nn import MLP, SmallCNN, TrainConfig, evaluate, predict, train_classifier
@@ -205,24 +205,19 @@ def adversarial_comparison(config: Config, e10_rng: np.random.Generator, progres
     attack_success, N2_test_accuracy}}: the numbers of E10's result for the same config and seed.
     """
     rng = e10_rng
-    train, test = load_images(config, rng)
-    C, large = train.n_classes, max(config.eps)
-    N1 = train_model(config, train, torch_generator(rng))
-    x, y = train.to_torch()  # (N, C, H, W), (N,)
-    x_test, y_test = test.to_torch()  # (M, C, H, W), (M,)
-    out: dict = {"source": "E10", "N1_test_accuracy": evaluate(N1, x_test, y_test), "tags": []}
-    t_of = {rule: torch.from_numpy(new_targets(y.numpy(), C, rule, rng)) for rule in config.rules}  # (N,) each
+    p = begin(config, rng)  # E10's first draws: the split, N1, the new labels
+    large = max(config.eps)
+    out: dict = {"source": "E10", "N1_test_accuracy": evaluate(p.N1, p.x_test, p.y_test), "tags": []}
     for rule in config.rules:
         for eps in config.eps:
             generator = torch_generator(rng)  # drawn for every (rule, eps), as E10 draws it
             if eps != large:
                 continue
-            x_adv, success = targeted_attack(N1, x, t_of[rule], eps, config)  # (N, C, H, W), (N,)
-            N2 = train_fresh(config, x_adv, t_of[rule], C, generator)
+            x_adv, success, N2 = mislabeled_set(p, config, rule, eps, generator)
             k = tag(rule, eps)
             out["tags"].append(k)
             out[k] = {"eps": float(eps), "attack_success": float(success.double().mean()),
-                      "N2_test_accuracy": float((predict(N2, x_test) == y_test).double().mean())}
+                      "N2_test_accuracy": float((predict(N2, p.x_test) == p.y_test).double().mean())}
             if progress:
                 progress(f"E10's {k}: attack success {out[k]['attack_success']:.2f}, "
                          f"N2 clean test acc {out[k]['N2_test_accuracy']:.3f}")
