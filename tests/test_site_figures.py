@@ -19,6 +19,7 @@ import functools
 import http.server
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,7 +40,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--enable-logging=stderr", "--v=0", "--window-size=1700,1000", "--virtual-time-budget=20000"]
 WIDTHS = {"desktop": 1280, "phone": 390}
-PROBE = "figure-probe.html"
+# one probe page per test process: the site is shared by the parallel workers, and a worker that
+# finishes this module removes its own probe, never another worker's
+PROBE = f"figure-probe-{os.getpid()}.html"
 # Loads ?page= in one iframe per width; once each has loaded (and MathJax has had a moment), measures
 # every figure, switches the page to the slate scheme, checks which variant shows, and writes JSON.
 PROBE_HTML = """<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">
@@ -110,24 +113,17 @@ def story_chapters() -> list[str]:
     return [re.search(r":\s*(\S+)\.md", line).group(1) + "/" for line in story.splitlines()]
 
 
-def probe(base: str, page: str, tries: int = 3) -> tuple[dict, str]:
-    """({width name: measurements}, browser log) for one page of the site.
-
-    Chromium's virtual-time budget can run out before a heavy page has loaded in both frames when the
-    machine is busy (the tests run in parallel workers): the probe then writes nothing, and is run
-    again, up to `tries` times. A page whose measurements are wrong fails on every try alike.
-    """
-    for _ in range(tries):
-        profile = tempfile.mkdtemp(prefix="dmm-chromium-")
-        try:
-            proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-                                   f"{base}{PROBE}?page=/{page}"], capture_output=True, text=True, timeout=180)
-        finally:
-            shutil.rmtree(profile, ignore_errors=True)
-        found = re.search(r'<pre id="out">(.*?)</pre>', proc.stdout, re.S)
-        if found and found.group(1).strip():
-            return json.loads(unescape(found.group(1))), proc.stderr
-    raise AssertionError(f"{page}: the probe wrote nothing in {tries} tries; browser log:\n{proc.stderr[-2000:]}")
+def probe(base: str, page: str) -> tuple[dict, str]:
+    """({width name: measurements}, browser log) for one page of the site."""
+    profile = tempfile.mkdtemp(prefix="dmm-chromium-")
+    try:
+        proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+                               f"{base}{PROBE}?page=/{page}"], capture_output=True, text=True, timeout=180)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    found = re.search(r'<pre id="out">(.*?)</pre>', proc.stdout, re.S)
+    assert found and found.group(1).strip(), f"{page}: the probe wrote nothing; browser log:\n{proc.stderr[-2000:]}"
+    return json.loads(unescape(found.group(1))), proc.stderr
 
 
 def png_record(site: Path, page: str, src: str) -> dict:
@@ -194,7 +190,7 @@ def test_negative_control_a_figure_without_its_min_width_is_caught_on_a_phone(se
     box = re.search(rf'<figure class="dmm-figure-box"[^>]*data-figure="{re.escape(widest)}".*?</figure>', source, re.S)
     broken = box.group(0).replace(";min-width:", ";--was-min-width:")
     assert broken != box.group(0)
-    control = site / page / "no-min-width.html"
+    control = site / page / f"no-min-width-{os.getpid()}.html"
     control.write_text(source.replace(box.group(0), broken), encoding="utf-8")
     try:
         data, _ = probe(base, page + control.name)
