@@ -28,7 +28,9 @@ recipe B's cling at init, over the early fractions of T and at T, with the sprea
 25% of T and the share of seeds below 0.15 there; T itself; at T the median normal margin (the
 dimple depth) beside the in-manifold margin, which says whether the nearest label flip goes through
 the sheet or within the plane; the small-init and weight-decay contrasts on recipe B's clock (their
-cling, and how many seeds meet the margin rule); and the paper's 2-D line toy under recipe B. The
+cling, and how many seeds meet the margin rule); and the paper's 2-D line toy under recipe B; and, for the book's interactive figure, the height field,
+cling and accuracy at every early step, every fraction and `scrub_frames` evenly spaced steps
+(the "scrub" arrays: a reader drags a slider through them). The
 measured values live in the saved results; the book quotes them as the claims E1.B.*,
 E1.small_init.* and E1.line.* on that page, whose figures show several seeds, not one.
 """
@@ -70,12 +72,14 @@ class Config:
     n_grid: int = 65  #: grid points per search line before bisection
     dtype: str = "float64"  #: float type of the networks ("float32" trains faster)
     early_cling: bool = True  #: also measure cling at the fixed early steps 1, 2, 5, 10, …
+    scrub_frames: int = 40  #: also keep the height field at this many evenly spaced steps (and at every
+    #: early step and fraction): the frames the book's interactive figure scrubs through (0 = none)
     workers: int = 2  #: processes training and measuring seeds in parallel, at most threads.workers() (1 = here)
 
 
 CONFIGS = {
     "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
-                    snapshot_every=100, resolution=11, n_grid=33),
+                    snapshot_every=100, resolution=11, n_grid=33, scrub_frames=8),
     "book": Config(late_factor=1.25, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.25),
                    dtype="float32"),
     "full": Config(n_seeds=13, late_factor=2.0, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
@@ -117,10 +121,17 @@ def _measure(world_name: str, world, recipe_name: str, run, horizon: int, config
     kw = {"resolution": config.resolution, "s_max": config.s_max, "n_grid": config.n_grid}
     out = {"world": world_name, "recipe": recipe_name, "T": run.T, "final_step": run.final_step,
            "horizon": horizon}
+    memo: dict[int, dict] = {}  # snapshot step -> its measurement: a step asked for twice is measured once
+
+    def measured(step: int, margins: bool = False) -> tuple[int, dict]:
+        step, theta = run.at(step)
+        if step not in memo or (margins and "normal_margin" not in memo[step]):
+            memo[step] = measure_snapshot(set_params(probe, theta), world, margins=margins, **kw)
+        return step, memo[step]
+
     frames, cl, missing, acc, steps = [], [], [], [], []
     for f in config.fractions:
-        step, theta = run.at(int(round(f * horizon)))
-        m = measure_snapshot(set_params(probe, theta), world, margins=f in (1.0, config.late_factor), **kw)
+        step, m = measured(int(round(f * horizon)), margins=f in (1.0, config.late_factor))
         frames.append(m["h"])
         cl.append(m["cling"])
         missing.append(m["cling_missing"])
@@ -133,10 +144,16 @@ def _measure(world_name: str, world, recipe_name: str, run, horizon: int, config
             out.update(normal_margin_late=m["normal_margin"], alt_late=m["alt"])
     early = [s for s in EARLY_STEPS if s <= run.final_step] if config.early_cling else []
     out["early_steps"] = np.array(early)
-    out["early_cling"] = np.array([measure_snapshot(set_params(probe, run.at(s)[1]), world, **kw)["cling"]
-                                   for s in early])
+    out["early_cling"] = np.array([measured(s)[1]["cling"] for s in early])
     out.update(frames=np.stack(frames), cling=np.array(cl), cling_missing=np.array(missing),
                accuracy=np.array(acc), steps=np.array(steps))
+    if config.scrub_frames:  # every early step, every fraction and scrub_frames evenly spaced steps
+        wanted = set(early) | set(steps) | {int(s) for s in np.linspace(0, run.final_step, config.scrub_frames)}
+        scrub = sorted({measured(s)[0] for s in wanted})
+        out.update(scrub_steps=np.array(scrub), scrub_frames=np.stack([memo[s]["h"] for s in scrub]).astype(np.float32),
+                   scrub_cling=np.array([memo[s]["cling"] for s in scrub]),
+                   scrub_missing=np.array([memo[s]["cling_missing"] for s in scrub]),
+                   scrub_accuracy=np.array([memo[s]["accuracy"] for s in scrub]))
     return out
 
 
@@ -200,6 +217,9 @@ def check_config(config: Config) -> None:
     check_positive_int("n_grid", config.n_grid, minimum=2)
     check_choice("dtype", config.dtype, ("float32", "float64"))
     check_positive_int("workers", config.workers)
+    if not isinstance(config.scrub_frames, int) or isinstance(config.scrub_frames, bool) or config.scrub_frames < 0:
+        raise ValueError(f"scrub_frames={config.scrub_frames!r} is not accepted; expected an integer >= 0 "
+                         "(0: no scrub frames)")
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:
@@ -242,7 +262,8 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         metrics[tag] = summarise(group, config)
         for i, r in enumerate(group):
             for name in ("frames", "cling", "cling_missing", "accuracy", "steps", "early_steps",
-                         "early_cling", "normal_margin_T", "normal_found_T", "in_margin_T"):
+                         "early_cling", "normal_margin_T", "normal_found_T", "in_margin_T", "scrub_steps",
+                         "scrub_frames", "scrub_cling", "scrub_missing", "scrub_accuracy"):
                 if name in r:
                     arrays[f"{tag}_s{i}_{name}"] = np.asarray(r[name])
         n_early = min(len(r["early_cling"]) for r in group)  # the early steps every seed reached
