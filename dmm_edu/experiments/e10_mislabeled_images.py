@@ -20,7 +20,8 @@ clean images well, far above chance, once the attack has planted t; and where th
 for the attack to reach t, D_det is only the permutation y ↦ y + 1, so N2 must be wrong on almost every
 clean image, a control every account predicts; the book lists every check in the appendix "Predictions
 and checks"). Both are recorded in metrics["checks"], whether or not they hold. Per eps and rule the
-result holds the attack's success rate (the share of images it moved to t) and N2's clean accuracy; a
+result holds the attack's success rate (the share of images it moved to t), N2's clean accuracy and the
+first n_examples images x + δ (arrays ex_x_adv_{rule}_eps{eps}; ex_x_adv_{rule} at the largest eps); a
 budget counts as "large" only where the attack mostly succeeds, and the book shows every eps (claims
 E10.*). Ilyas et al.'s CIFAR-10 numbers and attack settings (dmm_edu.published, keys ilyas.cifar10.*)
 sit beside ours in metrics["agrees_with_published"], with a one-line note on what differs.
@@ -111,6 +112,7 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
                 "N2_test_says_y_plus_1": float((y_hat == (y_test + 1) % C).double().mean()),  # learned y ↦ y + 1?
             }
             arrays[f"N2_pred_{k}"] = y_hat.numpy()  # (M,)
+            arrays[f"ex_x_adv_{k}"] = x_adv[ex].numpy()  # (E, C, H, W)  the examples at every eps (interactive figure)
             if eps == max(config.eps):
                 arrays[f"ex_x_adv_{rule}"] = x_adv[ex].numpy()  # (E, C, H, W)
                 arrays[f"ex_t_{rule}"] = t[ex].numpy()  # (E,)
