@@ -124,11 +124,21 @@ def tiny(tmp_path):
 def test_imports_are_followed_through_functions_relative_imports_and_parent_packages(tiny):
     assert code_files("dmm_edu.experiments.e01_a", root=tiny) == [
         "__init__.py", "experiments/__init__.py", "experiments/_help.py", "experiments/e01_a.py",
-        "experiments/registry.py", "lib/__init__.py", "lib/deep.py", "lib/leaf.py"]
+        "lib/__init__.py", "lib/deep.py", "lib/leaf.py"]
     # `import a.b.c` and `from pkg import name`: a submodule where the file exists, else the package
     assert code_files("dmm_edu.experiments.e02_b", root=tiny) == [
-        "__init__.py", "experiments/__init__.py", "experiments/e02_b.py", "experiments/registry.py",
+        "__init__.py", "experiments/__init__.py", "experiments/e02_b.py",
         "lib/__init__.py", "lib/names.py", "lib/other.py"]
+
+
+def test_adding_an_experiment_to_the_catalogue_leaves_the_others_results_current(tiny):
+    """The catalogue (experiments/registry.py) names experiments; it computes nothing, so editing it
+    changes no experiment's hash, while editing a helper an experiment imports does (the control)."""
+    before = code_hash("dmm_edu.experiments.e01_a", root=tiny)
+    (tiny / "experiments/registry.py").write_text("NAMES = ('E1', 'E2', 'E3')\n")
+    assert code_hash("dmm_edu.experiments.e01_a", root=tiny) == before
+    edit(tiny / "experiments/_help.py")
+    assert code_hash("dmm_edu.experiments.e01_a", root=tiny) != before
 
 
 def test_a_file_that_does_not_parse_is_hashed_but_imports_nothing(tiny):

@@ -19,6 +19,10 @@ PACKAGE = "dmm_edu"
 # What every run goes through besides the experiment's own code: seeding the rng, converting the
 # metrics and recording the result (`run_experiment`), with everything it imports.
 RUNNER = "dmm_edu.experiments.base"
+# The catalogue of experiments (ids, titles, module paths): the runner imports it to find a module by
+# id, but nothing in it changes what an experiment computes. Hashing it would make every cached result
+# stale whenever an experiment is added to the catalogue.
+CATALOGUE = "dmm_edu.experiments.registry"
 
 
 def code_hash(experiment_module: str | None = None, root: str | Path | None = None) -> str:
@@ -49,7 +53,8 @@ def code_files(experiment_module: str | None = None, root: str | Path | None = N
     `__init__.py` of each package above it (importing a submodule runs them) and, in turn, what those
     import. `from pkg import name` adds `pkg/name.py` when that file exists (a submodule), else only
     `pkg`. Modules loaded by name at run time (`importlib`) are not seen; imports of other packages are
-    ignored. Without `experiment_module`, every `.py` file under `root`.
+    ignored. The catalogue of experiments (`CATALOGUE`) is left out: adding an experiment to it changes no
+    other experiment's results. Without `experiment_module`, every `.py` file under `root`.
     """
     root = _package_root(root)
     if experiment_module is None:
@@ -61,7 +66,7 @@ def code_files(experiment_module: str | None = None, root: str | Path | None = N
     todo = [experiment_module, RUNNER]
     while todo:
         for module in _with_parents(todo.pop(), root):
-            if module not in seen:
+            if module not in seen and module != CATALOGUE:
                 seen.add(module)
                 todo.extend(_imports(module, root))
     return sorted(_source(m, root).relative_to(root).as_posix() for m in seen)
