@@ -34,6 +34,6 @@ def test_e10_eps_labels_are_the_e10_result_at_each_position(server, pages):  # n
         assert float(shown["eps"]) == e and shown["rule"] == rule
         assert float(shown["accuracy"]) == pytest.approx(m[tag]["N2_test_accuracy"], rel=1e-9), tag
         assert float(shown["relative"]) == pytest.approx(m[tag]["N2_test_accuracy"] / m["N1"]["test_accuracy"], rel=1e-7)
-        assert float(shown["attack_success"]) == pytest.approx(m[tag]["attack_success"], rel=1e-7), tag
+        assert float(shown["attack_success_changed"]) == pytest.approx(m[tag]["attack_success_changed"], rel=1e-7), tag
     assert seen == {f"{rules[0]}_eps{eps[0]:g}", f"{rules[1]}_eps{eps[-1]:g}", f"{rules[1]}_eps{eps[0]:g}"}
     assert len({tuple(s["canvases"]) for s in data["steps"][1:]}) == 3  # each position draws its own frame

@@ -46,7 +46,8 @@ def build(results: dict[str, Result]) -> dict:
                       "legend": RULE_LEGEND.get(rule, rule),
                       "colour": RULE_COLOURS.get(rule, palette.GREEN),
                       "accuracy": numbers(acc, 8), "relative": numbers(np.asarray(acc) / n1, 8),
-                      "attack_success": numbers([m[tag(rule, e)]["attack_success"] for e in eps], 8),
+                      # among the images whose label the rule changed (t != y): D_rand leaves about 1/C unattacked
+                      "attack_success_changed": numbers([m[tag(rule, e)]["attack_success_changed"] for e in eps], 8),
                       "targets": [int(t) for t in a[f"ex_t_{rule}"]],
                       "delta_norm": [numbers(row, 4) for row in norms],
                       "x_adv": grid(x_adv, PIXEL_SCALE)})

@@ -3,7 +3,7 @@
  * Data: dmm_edu/interactive/baseline.py (the density on a window of r per (n, k); E3's samples where
  * E3 ran). Left: the whole range [0, 1], the window shaded. Right: the window, with E3's histograms
  * of random directions (filled) and of an untrained network's gradient (outline) where E3 ran.
- * Local helpers (not in core.js): ticks (round tick values), swatch legend in HTML. */
+ * Its swatch legend is in HTML (it wraps on a phone); ticks come from core.js. */
 (function () {
   "use strict";
   DMMI.register("E3-baseline", function (root, data, K) {
@@ -146,7 +146,7 @@
       legend.textContent = "";
       items.forEach((it, i) => {
         const span = K.el("span", {}, legend);
-        span.style.whiteSpace = "nowrap"; span.style.marginRight = "1.1em";
+        span.style.display = "inline-block"; span.style.maxWidth = "100%"; span.style.marginRight = "1.1em";
         span.appendChild(swatch(it[0], it[1]));
         span.appendChild(document.createTextNode(it[2]));
         if (i < items.length - 1) legend.appendChild(document.createTextNode(" "));

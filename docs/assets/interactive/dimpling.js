@@ -234,8 +234,8 @@
       ctx.fillText("−" + K.fmt(top, 0), bx + bw + 3, box.y + box.h - 7);
       ctx.save(); ctx.translate(bx + bw + 14, box.y + box.h / 4); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
       ctx.fillText("says y", 0, 0); ctx.restore();
-      ctx.save(); ctx.translate(bx + bw + 14, box.y + 3 * box.h / 4); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
-      ctx.fillText("another class", 0, 0); ctx.restore();
+      ctx.save(); ctx.translate(bx + bw + 14, box.y + 0.68 * box.h); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
+      ctx.fillText("other class", 0, 0); ctx.restore();
     }
 
     function drawBars() {
@@ -254,7 +254,7 @@
                               yticks: K.ticks(0, top, 4),
                               xticks: keys.map((k, i) => [i + 0.5, k]), xlabel: "this point's DeepFool distances"});
       K.font(ctx, 13); ctx.fillStyle = s.fg; ctx.textAlign = "left"; ctx.textBaseline = "top";
-      ctx.fillText("bars: standard | adversarial (shown: solid)", ax.box.x, ax.box.y - 26);
+      ctx.fillText("bars: standard | adversarial", ax.box.x, ax.box.y - 26);
       const bw = 0.3;
       keys.forEach((k, i) => {
         data.models.forEach((md, j) => {

@@ -188,7 +188,8 @@
         {key: "rule", label: "rule", value: r.key, text: r.short},
         {key: "accuracy", label: "N2 clean test accuracy", value: r.accuracy[k], text: K.fmt(r.accuracy[k], 3)},
         {key: "relative", label: "relative to N1's", value: r.relative[k], text: K.pct(r.relative[k])},
-        {key: "attack_success", label: "attack reached ỹ on", value: r.attack_success[k], text: K.pct(r.attack_success[k]) + " of the images"}]);
+        {key: "attack_success_changed", label: "attack reached ỹ on", value: r.attack_success_changed[k],
+         text: K.pct(r.attack_success_changed[k]) + " of the images whose label changed (ỹ ≠ y)"}]);
       const labels = r.targets.map((t, i) => `${data.y[i]}→${t}`).join(", ");
       pics.setAttribute("aria-label", `N2's training images for ${r.short} at ε = ${e}: ${E} clean digits x, ` +
                         `the same plus δ with their new labels (y→ỹ: ${labels}), and δ on a colour scale ±${K.fmt(data.delta_max[k])}`);

@@ -71,7 +71,9 @@
       {text: "d_on: on-manifold step (along u)", colour: data.colours.on, width: 2.6},
       {text: "d_off: off-manifold step (along v)", colour: data.colours.off, width: 2.6},
       {text: "radius d_free (free step: out of plane)", colour: data.colours.free, kind: "dash"},
-      {text: "tint: the network still says y", colour: data.colours.classes[point().label % data.colours.classes.length], kind: "fill"}];
+      {text: "where the straight ray first crosses", colour: K.scheme().fg, kind: "ring", fill: K.scheme().bg},
+      {text: "tint: the network still says y", colour: data.colours.classes[point().label % data.colours.classes.length], kind: "fill"},
+      {text: "tint: another class", colour: data.colours.other, kind: "fill"}];
 
     function drawMap() {
       const s = K.scheme(), ctx = K.context(map), bg = K.cssRgb(s.bg), p = point(), L = logit();
@@ -111,6 +113,9 @@
       ctx.restore();
       K.arrow(ctx, X(0), Y(0), X(p.d_on), Y(0), data.colours.on);
       K.arrow(ctx, X(0), Y(0), X(0), Y(p.d_off), data.colours.off);
+      // DeepFool's steps are upper bounds: a ring where each straight ray first meets the boundary
+      if (p.cross_u !== null) K.dot(ctx, X(p.cross_u), Y(0), 4.5, s.bg, data.colours.on);
+      if (p.cross_v !== null) K.dot(ctx, X(0), Y(p.cross_v), 4.5, s.bg, data.colours.off);
       K.dot(ctx, X(0), Y(0), 5, data.colours.classes[p.label % data.colours.classes.length], s.fg);
       // axes: ticks, labels
       ctx.save();
@@ -199,6 +204,9 @@
         {key: "d_free", label: "its d_free", value: p.d_free, text: K.fmt(p.d_free, 3)},
         {key: "d_on", label: "d_on", value: p.d_on, text: K.fmt(p.d_on, 3)},
         {key: "d_off", label: "d_off", value: p.d_off, text: K.fmt(p.d_off, 3)},
+        {key: "cross_u", label: "the ray along u first crosses at", value: p.cross_u,
+         text: p.cross_u === null ? "beyond the slice" : K.fmt(p.cross_u, 3)},
+        {key: "cross_v", label: "along v at", value: p.cross_v, text: p.cross_v === null ? "beyond the slice" : K.fmt(p.cross_v, 3)},
         {key: "median_on_ratio", label: "over " + sc.n_measured + " points: median d_on / median d_free", value: m.d_on_over_d_free, text: K.fmt(m.d_on_over_d_free)},
         {key: "median_off_ratio", label: "median d_off / median d_free", value: m.d_off_over_d_free, text: K.fmt(m.d_off_over_d_free)},
         {key: "baseline_on", label: "random √(n/k)", value: data.baseline_on, text: K.fmt(data.baseline_on)}]);
