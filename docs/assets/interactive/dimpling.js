@@ -232,9 +232,9 @@
       ctx.fillText("+" + K.fmt(top, 0), bx + bw + 3, box.y + 7);
       ctx.fillText("0", bx + bw + 3, box.y + box.h / 2);
       ctx.fillText("−" + K.fmt(top, 0), bx + bw + 3, box.y + box.h - 7);
-      ctx.save(); ctx.translate(bx + bw + 14, box.y + box.h / 4); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
+      ctx.save(); ctx.translate(bx + bw + 21, box.y + box.h / 4); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
       ctx.fillText("says y", 0, 0); ctx.restore();
-      ctx.save(); ctx.translate(bx + bw + 14, box.y + 0.68 * box.h); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
+      ctx.save(); ctx.translate(bx + bw + 21, box.y + 0.68 * box.h); ctx.rotate(Math.PI / 2); ctx.textAlign = "center";
       ctx.fillText("other class", 0, 0); ctx.restore();
     }
 
