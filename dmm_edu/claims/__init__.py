@@ -35,6 +35,8 @@ from dmm_edu.claims import (
     e10_mislabeled_images,
     e11_mislabeled_oracle,
     e12_wallace_control,
+    e13_adversarial_spheres,
+    e14_input_gradient_penalty,
 )
 from dmm_edu.claims.core import (
     CLAIMS,
@@ -57,7 +59,8 @@ from dmm_edu.claims.core import (
 for _module in (e01_toy_boundaries, e05_on_off_attacks, e02_boundary_tilting, e03_random_baseline,
                 e04_perpendicularity, e06_on_off_images, e07_autoencoder_tangent, e08_cling_dimple_highdim,
                 e08i_cling_images, e09_adversarial_training, e09i_adversarial_training_images, e10_mislabeled_images,
-                e11_mislabeled_oracle, e12_wallace_control):
+                e11_mislabeled_oracle, e12_wallace_control, e13_adversarial_spheres,
+                e14_input_gradient_penalty):
     register(_module.CLAIMS)
 
 __all__ = ["CLAIMS", "PATTERN", "PUBLISHED", "Claim", "check", "experiments_for", "get_claim", "is_known",

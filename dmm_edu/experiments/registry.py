@@ -56,8 +56,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
                        "dmm_edu.experiments.e11_mislabeled_oracle"),
         ExperimentSpec("E12", "Wallace's control: distillation through wrong labels alone", ("C8",),
                        "dmm_edu.experiments.e12_wallace_control"),
-        ExperimentSpec("E13", "Adversarial spheres: distance to the nearest error versus dimension", ("C5",)),
-        ExperimentSpec("E14", "An input-gradient penalty versus accuracy", ("C10",)),
+        ExperimentSpec("E13", "Adversarial spheres: distance to the nearest error versus dimension", ("C5",),
+                       "dmm_edu.experiments.e13_adversarial_spheres"),
+        ExperimentSpec("E14", "An input-gradient penalty versus accuracy", ("C10",),
+                       "dmm_edu.experiments.e14_input_gradient_penalty"),
     ]
 }
 
