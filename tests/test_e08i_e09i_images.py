@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib")
 pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
-from smoke_runs import smoke  # noqa: E402
+from smoke_runs import book, smoke  # noqa: E402
 
 from dmm_edu.experiments import e08i_cling_images as e08i  # noqa: E402
 from dmm_edu.experiments import e09i_adversarial_training_images as e09i  # noqa: E402
@@ -100,6 +100,34 @@ def test_e9i_adversarial_training_moves_the_boundary_off_the_manifold_more_than_
     assert m["checks"]["d_off_ratio_above_d_on_ratio"]
     assert m["checks"]["d_off_ratio_above_2"] == (m["ratio_d_off"] > 2)  # recorded, whichever way it went
     assert m["checks"]["d_on_ratio_in_0.7_1.5"] == (0.7 <= m["ratio_d_on"] <= 1.5)
+
+
+def test_e9i_boundary_angle_summary_is_read_from_the_saved_arrays():
+    """θ (sin θ = on(δ_free), PCA tangent) lies in [0°, 90°]; each network's summary is a direct computation
+    over the points both networks were measured at, and the change is the difference of the medians."""
+    from dmm_edu.boundary.cling import boundary_angle
+
+    r = smoke("E9i", 0)
+    both = r.arrays["measured"]
+    med = {}
+    for name in ("standard", "adversarial"):
+        theta = boundary_angle(r.arrays[f"on_delta_{name}"][both])
+        assert np.all(np.isfinite(theta)) and np.all((theta >= 0) & (theta <= 90))
+        a = r.metrics[name]["boundary_angle"]
+        assert a["n"] == theta.size == r.metrics["n_measured"]
+        np.testing.assert_allclose([a["q25"], a["median"], a["q75"]], np.quantile(theta, [0.25, 0.5, 0.75]))
+        assert a["wall_share"] == np.mean(theta > 60) and a["sheet_share"] == np.mean(theta < 30)
+        med[name] = a["median"]
+    assert r.metrics["boundary_angle_change"] == pytest.approx(med["adversarial"] - med["standard"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e9i_adversarial_training_turns_the_boundary_steeper_on_the_book_profile(seed):
+    """The claim's check: AT's median θ to the PCA tangent is above the standard network's. (Whether it
+    passes 60°, wall-like as in the toy, is not decided at this size: seeds 0 and 1 straddle it.)"""
+    m = book("E9i", seed).metrics
+    assert m["boundary_angle_change"] > 0
 
 
 def test_e9i_eps_follows_the_standard_networks_median_d_free():

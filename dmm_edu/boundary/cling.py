@@ -136,3 +136,39 @@ def boundary_manifold_angles(score, grad, manifold, lo: float = 0.0, hi: float =
     g = evaluate_gradient(grad, points)  # (P, n): ∇s at the crossings
     angle = angle_to_manifold(g, SubspaceProjector(M.U))  # (P,)
     return BoundaryAngles(points=points, t=t, angle=angle)
+
+
+WALL_DEG = 60.0  #: θ above this: wall-like, nearer upright than halfway (the upper third of [0°, 90°])
+SHEET_DEG = 30.0  #: θ below this: sheet-like, nearer lying along the manifold (the lower third)
+
+
+def boundary_angle(on_delta) -> np.ndarray:
+    """θ (degrees) between the boundary and the manifold at the nearest boundary point, per point: (M,).
+
+    The minimal perturbation δ_free ends at the nearest boundary point and lies (up to DeepFool's
+    overshoot and the boundary's bend) along the boundary's normal there, so on(normal) ≈ on(δ_free)
+    = ‖P_T δ‖/‖δ‖; a boundary with normal g meets the manifold at θ with sin θ = on(g), as in
+    `dmm_edu.boundary.angle_to_manifold`: θ = 90° the boundary stands upright across the manifold
+    (a wall: the normal lies in T), θ = 0° it lies along the manifold (a sheet: the normal lies in N).
+    on_delta: (M,) on(δ_free); NaN stays NaN.
+    """
+    return np.degrees(np.arcsin(np.clip(np.asarray(on_delta, dtype=np.float64), 0.0, 1.0)))
+
+
+def angle_summary(on_delta, where=None) -> dict:
+    """The distribution of `boundary_angle` over the points `where` (default: all) with a finite on(δ_free).
+
+    median, q25, q75 (degrees); wall_share: share with θ > WALL_DEG; sheet_share: share with θ < SHEET_DEG;
+    n: how many points. NaN summaries (n = 0) when no point is left.
+    """
+    theta = boundary_angle(on_delta)  # (M,)
+    if where is not None:
+        theta = theta[np.asarray(where, dtype=bool)]
+    theta = theta[np.isfinite(theta)]
+    if not theta.size:
+        return {"median": float("nan"), "q25": float("nan"), "q75": float("nan"), "wall_share": float("nan"),
+                "sheet_share": float("nan"), "n": 0}
+    q25, median, q75 = np.quantile(theta, [0.25, 0.5, 0.75])
+    return {"median": float(median), "q25": float(q25), "q75": float(q75),
+            "wall_share": float(np.mean(theta > WALL_DEG)), "sheet_share": float(np.mean(theta < SHEET_DEG)),
+            "n": int(theta.size)}

@@ -36,4 +36,25 @@ CLAIMS: list[Claim] = [
         "init scale 2.5: share of points with d_free <= 1.05 min(d_on, d_off)"),
     claim("E5.c2_5.test_accuracy", ("c2.5", "test_accuracy"), "{:.0%}", "init scale 2.5: clean test accuracy"),
     claim("E5.c0_5.test_accuracy", ("c0.5", "test_accuracy"), "{:.0%}", "init scale 0.5: clean test accuracy"),
+    # the boundary's angle θ to the manifold at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # sheet; the words the book uses are read by thirds of [0°, 90°] (dmm_edu.boundary.cling.WALL_DEG, SHEET_DEG)
+    claim("E5.c0_5.angle_median", ("c0.5", "boundary_angle", "median"), "{:.0f}°",
+        "init scale 0.5: median angle between the boundary and the manifold at the nearest boundary point",
+        check="> 60",
+        why=("the book says the boundary stands steeply across the manifold at c = 0.5: wall-like, nearer upright "
+             "than lying along it, the upper third of [0°, 90°]")),
+    claim("E5.c0_5.angle_wall_share", ("c0.5", "boundary_angle", "wall_share"), "{:.0%}",
+        "init scale 0.5: share of measured points where that angle is above 60° (wall-like)"),
+    claim("E5.c1_41.angle_median", ("c1.41", "boundary_angle", "median"), "{:.0f}°",
+        "init scale 1.41: median angle between the boundary and the manifold at the nearest boundary point",
+        check="in [30, 60]",
+        why=("the book says the boundary crosses at a slant at the He scale: neither a wall nor a sheet, the "
+             "middle third of [0°, 90°]")),
+    claim("E5.c2_5.angle_median", ("c2.5", "boundary_angle", "median"), "{:.0f}°",
+        "init scale 2.5: median angle between the boundary and the manifold at the nearest boundary point",
+        check="in [30, 60]",
+        why=("the book calls the c = 2.5 boundary tilted, not a sheet lying along the manifold: between a sheet "
+             "and a wall, the middle third of [0°, 90°]")),
+    claim("E5.c2_5.angle_sheet_share", ("c2.5", "boundary_angle", "sheet_share"), "{:.0%}",
+        "init scale 2.5: share of measured points where that angle is below 30° (sheet-like)"),
 ]

@@ -38,4 +38,23 @@ CLAIMS: list[Claim] = [
         "sliced points where the standard boundary is not met along the normal (same reach)"),
     claim("E9.slices.cross_u_ratio", ("slices", "cross_u_ratio_median"), "{:.2f}",
         "median AT / standard distance to the boundary along the manifold ray, in the shared plane"),
+    # the boundary's angle θ to the manifold at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # sheet, read by thirds of [0°, 90°] as in E5
+    claim("E9.standard.angle_median", ("standard", "boundary_angle", "median"), "{:.0f}°",
+        "standard training: median angle between the boundary and the manifold at the nearest boundary point",
+        check="in [30, 60]",
+        why=("the book says the standard boundary leans over the data: tilted, neither a wall nor a sheet, the "
+             "middle third of [0°, 90°]")),
+    claim("E9.adversarial.angle_median", ("adversarial", "boundary_angle", "median"), "{:.0f}°",
+        "AT: median angle between the boundary and the manifold at the nearest boundary point",
+        check="> 60",
+        why=("the book says AT's boundary crosses the manifold steeply: wall-like, nearer upright than lying "
+             "along it, the upper third of [0°, 90°]")),
+    claim("E9.adversarial.angle_q75", ("adversarial", "boundary_angle", "q75"), "{:.0f}°",
+        "AT: upper quartile of that angle over the measured points"),
+    claim("E9.adversarial.angle_wall_share", ("adversarial", "boundary_angle", "wall_share"), "{:.0%}",
+        "AT: share of measured points where that angle is above 60° (wall-like)"),
+    claim("E9.angle_change", ("boundary_angle_change",), "{:.0f}°",
+        "median angle after AT minus the standard network's (same points)", check="> 0",
+        why="the book says AT turns a leaning boundary into a steep one: the median angle must rise"),
 ]

@@ -25,4 +25,15 @@ CLAIMS: list[Claim] = [
         "digits, standard: accuracy under PGD-L2 at eps"),
     claim("E9i.adversarial.robust_accuracy", ("adversarial", "robust_accuracy"), "{:.0%}",
         "digits, AT: accuracy under PGD-L2 at eps"),
+    # the boundary's angle θ to the PCA tangent at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # sheet, read by thirds of [0°, 90°] as in E5
+    claim("E9i.standard.angle_median", ("standard", "boundary_angle", "median"), "{:.0f}°",
+        "digits, standard: median angle between the boundary and the PCA tangent at the nearest boundary point"),
+    claim("E9i.adversarial.angle_median", ("adversarial", "boundary_angle", "median"), "{:.0f}°",
+        "digits, AT: median angle between the boundary and the PCA tangent at the nearest boundary point"),
+    claim("E9i.adversarial.angle_wall_share", ("adversarial", "boundary_angle", "wall_share"), "{:.0%}",
+        "digits, AT: share of measured points where that angle is above 60° (wall-like)"),
+    claim("E9i.angle_change", ("boundary_angle_change",), "{:.0f}°",
+        "digits: median angle after AT minus the standard network's (same points)", check="> 0",
+        why="the book says the direction of E9 holds on the digits: AT turns the boundary steeper, the median angle rises"),
 ]

@@ -7,6 +7,9 @@ boundary lies close to the manifold along its normal, so d_off ≈ d_free ≪ d_
 prediction holds for large init scales and fails for small ones, where the boundary stands
 across the manifold and d_on is the short way. For a locally linear classifier
 d_S / d_free ≈ 1/on_S(∇f), so the random baseline for d_on/d_free is √(n/k), printed beside.
+The boundary's angle to the manifold at each measured point (`dmm_edu.boundary.cling.angle_summary`): θ
+with sin θ = on(δ_free), 90° a wall standing across the manifold, 0° a sheet lying along it; its
+median, quartiles and the shares of wall-like (θ > 60°) and sheet-like (θ < 30°) points, per c.
 Check: c = 2.5: d_off/d_on < 0.85; c = 0.5: d_off/d_on > 2.5; and d_free ≤ 1.05·min(d_on, d_off)
 (why: a clinging boundary is closest along the normal, by a margin below 1 that seed spread cannot
 close; with a small init the off-manifold slope stays small, so the ordering must reverse; and the
@@ -25,6 +28,7 @@ import numpy as np
 
 from dmm_edu._checks import check_positive_float, check_positive_int
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
+from dmm_edu.boundary.cling import angle_summary
 from dmm_edu.boundary.distances import Distances, minimal_distances
 from dmm_edu.experiments._subspace import Recipe, attack_set, check_init_scales, clean_accuracy, make_model, make_world, train_model
 
@@ -69,6 +73,7 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         geo = dist.summary()
         metrics[tag] = {"test_accuracy": clean_accuracy(model, world), **geo}
         arrays.update({f"{name}_{tag}": a for name, a in dist.arrays().items()})
+        metrics[tag]["boundary_angle"] = angle_summary(dist.on_delta, where=dist.measured)  # θ over the measured points
         slice_at = np.flatnonzero(dist.measured)[:config.slice_points]  # (S,) into the attack set
         arrays.update({f"slice_{name}_{tag}": a for name, a in
                        on_off_slices(model, x, y, dist, slice_at, config).items()})

@@ -11,6 +11,9 @@ features" account in which AT reshapes the in-manifold decision rule would inste
 much as d_off. The default init scale is c = 2.5, the regime where the standard network's boundary
 clings to the manifold (d_off < d_on, see E5 and E8); at a small init scale the standard boundary
 already stands across the manifold and there is no shallow dimple to deepen.
+Beside the distances, the boundary's angle to the manifold at each measured point, from on(δ_free)
+(`dmm_edu.boundary.cling.angle_summary`: 90° a wall across the manifold, 0° a sheet
+along it), per network, and the change of its median under AT (`boundary_angle_change`, degrees).
 Check: d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5] (why: C9 says AT
 mainly deepens the dimples, so the distance along the normal must grow a lot, more than double,
 while the distance along the manifold changes little, within a factor 1.5 either way; the book
@@ -33,6 +36,7 @@ from dmm_edu.attacks import pgd
 from dmm_edu.boundary import ray_crossing, slice_planes, slice_stack
 from dmm_edu.boundary.distances import Distances, minimal_distances
 from dmm_edu.experiments._subspace import Recipe, check_recipe, clean_accuracy, make_model, make_world, train_model
+from dmm_edu.boundary.cling import angle_summary
 from dmm_edu.manifold import baselines
 from dmm_edu.numpy_nn import SGD, accuracy
 
@@ -124,8 +128,11 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     both = dist["standard"].measured & dist["adversarial"].measured  # (M,) compare the same points
     for name in dist:
         metrics[name].update(dist[name].summary(where=both))
+        metrics[name]["boundary_angle"] = angle_summary(dist[name].on_delta, where=both)  # θ, the same points
     for s in ("free", "on", "off"):  # AT / standard, the numbers C9 is about
         metrics[f"ratio_d_{s}"] = metrics["adversarial"][f"d_{s}"] / metrics["standard"][f"d_{s}"]
+    metrics["boundary_angle_change"] = (metrics["adversarial"]["boundary_angle"]["median"]
+                                        - metrics["standard"]["boundary_angle"]["median"])  # degrees, AT - standard
     metrics["n_measured"] = int(both.sum())
     arrays["measured"] = both
     slice_at = np.flatnonzero(both)[:config.slice_points]  # (S,) into the attacked points

@@ -18,6 +18,9 @@ quotes it as the claim E9i.eps, beside the fixed radii common for L2 training on
 may be given instead.
 5 PGD steps of alpha = 2.5·eps/steps from a random start (Madry et al.) are enough for an attack that
 only has to reach the ball's surface; the robust accuracy is judged with a stronger attack (20 steps).
+Beside the distances, the boundary's angle to the PCA tangent at each measured point, from on(δ_free)
+(`dmm_edu.boundary.cling.angle_summary`: 90° a wall across the manifold, 0° a sheet
+along it), per network, and the change of its median under AT (`boundary_angle_change`, degrees).
 Check: d_off(AT)/d_off(standard) > 2 and d_on(AT)/d_on(standard) in [0.7, 1.5], E9's check on images
 (why: C9 says AT mainly moves the boundary along the normal, so d_off must grow a lot while d_on
 changes little); both recorded in metrics["checks"], whether or not they hold.
@@ -45,6 +48,7 @@ from dmm_edu.experiments._images import (
     torch_generator,
     train_config,
 )
+from dmm_edu.boundary.cling import angle_summary
 from dmm_edu.manifold import baselines
 from dmm_edu.torch_nn import evaluate, predict, train_classifier
 
@@ -155,8 +159,11 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     for name in MODELS:
         metrics[name].update(dist[name]["pca"].summary(where=both))
         metrics[name]["random_frame"] = dist[name]["random_frame"].summary(where=both)
+        metrics[name]["boundary_angle"] = angle_summary(dist[name]["pca"].on_delta, where=both)  # θ to the PCA tangent
     for s in ("free", "on", "off"):  # AT / standard, the numbers C9 is about
         metrics[f"ratio_d_{s}"] = metrics["adversarial"][f"d_{s}"] / metrics["standard"][f"d_{s}"]
+    metrics["boundary_angle_change"] = (metrics["adversarial"]["boundary_angle"]["median"]
+                                        - metrics["standard"]["boundary_angle"]["median"])  # degrees, AT - standard
     metrics["accuracy_cost"] = metrics["standard"]["test_accuracy"] - metrics["adversarial"]["test_accuracy"]
     metrics["n_measured"] = int(both.sum())
     arrays["measured"] = both
