@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib")
 pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
 from plot_checks import check_never_trains_or_attacks, check_save_figures  # noqa: E402
-from smoke_runs import smoke  # noqa: E402
+from smoke_runs import book, smoke  # noqa: E402
 
 from dmm_edu.experiments import _mislabeled_images as mislabeled_images  # noqa: E402
 from dmm_edu.experiments import e10_mislabeled_images as e10  # noqa: E402
@@ -66,6 +66,77 @@ def test_e10_labels_are_wrong_and_perturbations_stay_in_the_budget(seed):
         assert m[f"{rule}_eps2"]["attack_success"] > m[f"{rule}_eps0.5"]["attack_success"]
     for k in m["tags"]:
         np.testing.assert_allclose(m[k]["N2_test_accuracy"], np.mean(r.arrays[f"N2_pred_{k}"] == r.arrays["y_test"]))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e10_the_judge_and_on_delta_are_shares_in_range(seed):
+    """Does x + δ still look like x: the robust judge's shares over the changed images sum to 1, on(δ) is a
+    fraction, the baseline is sqrt(k/n), and the recorded checks say what the numbers say."""
+    r = smoke("E10", seed)
+    m, large = r.metrics, max(r.config["eps"])
+    judge = m["judge"]
+    assert judge["eps_from_N1_d_free"] and judge["eps"] == judge["N1_d_free_median"] > 0  # E9i's rule
+    assert 2 * m["chance"] < judge["test_accuracy"] <= 1 and 0 <= judge["robust_accuracy"] <= judge["test_accuracy"]
+    assert m["k"] == r.config["k"] == 16 and m["n"] == 784
+    assert m["baseline_on"] == pytest.approx(np.sqrt(16 / 784))
+    assert 0 < m["pca_explained_variance"] < 1 and 0 <= m["on_digit_difference_median"] <= 1
+    for k in m["tags"]:
+        shares = [m[k][f"judge_says_{s}"] for s in ("t", "y", "other")]
+        assert all(0 <= v <= 1 for v in shares) and sum(shares) == pytest.approx(1.0)
+        assert 0 <= m[k]["on_delta_median"] <= 1 and 0 <= m[k]["judge_agrees_with_label"] <= 1
+        assert r.arrays[f"ex_judge_{k}"].shape == (len(r.arrays["ex_x"]),)
+    for rule in r.config["rules"]:  # a larger budget moves more digits towards t, for the judge too
+        assert m[f"{rule}_eps{large:g}"]["judge_says_t"] > m[f"{rule}_eps0.5"]["judge_says_t"]
+        assert m[f"{rule}_eps0.5"]["judge_says_y"] > 0.5  # at eps 0.5, below the judge's radius, x + δ reads as y
+        assert m["largest_eps"][rule]["judge_says_t"] == m[f"{rule}_eps{large:g}"]["judge_says_t"]
+    c, rand2, rand_large = m["checks"], m["rand_eps2"], m[f"rand_eps{large:g}"]
+    assert c["rand_eps2_judge_says_y_majority"] == (rand2["judge_says_y"] > 0.5)
+    assert c[f"rand_eps{large:g}_judge_says_t_majority"] == (rand_large["judge_says_t"] > 0.5)
+    assert c[f"rand_eps{large:g}_on_delta_above_2x_random"] == (rand_large["on_delta_median"] > 2 * m["baseline_on"])
+
+
+def _is_within(old, new, path="metrics"):
+    """Every key of `old` is in `new` with an identical value (recursively; NaN equals NaN)."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict), path
+        for key, value in old.items():
+            assert key in new, f"{path}.{key} is gone"
+            _is_within(value, new[key], f"{path}.{key}")
+    elif isinstance(old, float) and np.isnan(old):
+        assert isinstance(new, float) and np.isnan(new), path
+    else:
+        assert old == new, f"{path}: {old!r} became {new!r}"
+
+
+def test_e10_the_judge_changes_no_earlier_number(monkeypatch):
+    """The judge and on(δ) draw from the run's rng after everything else: with them left out the run gives
+    exactly the same metrics and arrays, so every number quoted before them stands (E12 replays E10's
+    draws up to the attacks and is untouched)."""
+    tiny = {"n_per_class": 20, "epochs": 1, "pgd_steps": 2, "eps": (0.5, 2.0), "n_examples": 2}
+    new = run_experiment("E10", "smoke", seed=5, **tiny)
+    monkeypatch.setattr(e10, "looks_like", lambda *args, **kwargs: None)
+    old = run_experiment("E10", "smoke", seed=5, **tiny)
+    _is_within(old.metrics, new.metrics)
+    assert "judge" in new.metrics and "judge" not in old.metrics and "judge_says_t" in new.metrics["rand_eps2"]
+    for key, value in old.arrays.items():
+        np.testing.assert_array_equal(value, new.arrays[key])
+    assert set(new.arrays) - set(old.arrays) == {f"ex_judge_{k}" for k in new.metrics["tags"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1])
+def test_e10_book_the_judge_reads_y_at_eps2_and_the_new_label_at_the_largest_eps(seed):
+    """The book's reading of D_rand, at the book profile: at eps = 2 a robust judge still says y on a
+    majority of the changed digits (the chapter: "still looks like y to a robust classifier"); at the
+    largest eps it reads the new label on a majority ("draws the new label"); on(δ) is more than twice a
+    random direction's sqrt(k/n) ("along the digits' principal directions"). The claims' checks."""
+    m = book("E10", seed).metrics
+    assert m["rand_eps2"]["judge_says_y"] > 0.5
+    assert m["largest_eps"]["rand"]["judge_says_t"] > 0.5
+    assert m["rand_eps2"]["on_delta_median"] > 0.29 > 2 * m["baseline_on"]
+    assert m["judge"]["test_accuracy"] > 0.8  # the judge reads clean digits
+    large = m["largest_eps"]["eps"]
+    assert m["checks"]["rand_eps2_judge_says_y_majority"] and m["checks"][f"rand_eps{large:g}_judge_says_t_majority"]
 
 
 def test_e10_published_numbers_sit_beside_ours_with_a_reason():
@@ -164,6 +235,9 @@ def test_wrong_other_labels_are_uniform_over_the_other_classes(rng):
     ("E10", "pgd_steps", 0, "pgd_steps=0"),
     ("E10", "attack_batch", 0, "attack_batch=0"),
     ("E10", "model", "resnet", "model='resnet'"),
+    ("E10", "k", 0, "k=0"),
+    ("E10", "judge_eps", -1.0, "judge_eps=-1.0"),
+    ("E10", "judge_epochs", 0, "judge_epochs=0"),
     ("E12", "early_accuracy", 1.5, "early_accuracy=1.5"),
     ("E12", "check_every", 0, "check_every=0"),
     ("E12", "adversarial", "yes", "adversarial="),
@@ -197,7 +271,7 @@ def test_e12_full_path_downloads_mnist_and_runs(fake_mnist):
     assert 0 <= metrics["N2"]["test_accuracy"] <= 1 and "rand_eps3" in metrics["adversarial"]
     # one source of truth: E12's D_rand / D_det are E10's run for the same config and seed, not a second one
     # (E12 replays E10's draws; this catches any drift between the two)
-    e10_config = e10.Config(**{f.name: getattr(config, f.name) for f in dataclasses.fields(e10.Config)})
+    e10_config = e10.Config(**{f.name: getattr(config, f.name) for f in dataclasses.fields(mislabeled_images.MislabeledConfig)})
     same, _ = e10.run(e10_config, np.random.default_rng(0))
     other, _ = e10.run(e10_config, np.random.default_rng(1))  # negative control: another seed is another run
     adv = metrics["adversarial"]
@@ -210,8 +284,8 @@ def test_e12_full_path_downloads_mnist_and_runs(fake_mnist):
 @pytest.mark.parametrize("profile", ["book", "full"])
 def test_e12_compares_with_e10s_own_config_of_the_same_profile(profile):
     """Where the book quotes both, E12's E10 fields are E10's config: its D_det / D_rand are E10's numbers."""
-    shared = {f.name: getattr(e12.CONFIGS[profile], f.name) for f in dataclasses.fields(e10.Config)}
-    assert e10.Config(**shared) == e10.CONFIGS[profile]
+    shared = {f.name: getattr(e12.CONFIGS[profile], f.name) for f in dataclasses.fields(mislabeled_images.MislabeledConfig)}
+    assert dataclasses.replace(e10.CONFIGS[profile], **shared) == e10.CONFIGS[profile]  # E10's own: the judge, k
     assert all(e12.FULL_CIFAR10[key] == value for key, value in e10.FULL_CIFAR10.items())
 
 
