@@ -9,6 +9,7 @@ import pytest
 
 import dmm_edu
 from dmm_edu.results import code_files, code_hash
+from dmm_edu.results.code import edited_since_loaded
 
 PACKAGE = Path(dmm_edu.__file__).resolve().parent
 E10 = "dmm_edu.experiments.e10_mislabeled_images"
@@ -139,6 +140,32 @@ def test_adding_an_experiment_to_the_catalogue_leaves_the_others_results_current
     assert code_hash("dmm_edu.experiments.e01_a", root=tiny) == before
     edit(tiny / "experiments/_help.py")
     assert code_hash("dmm_edu.experiments.e01_a", root=tiny) != before
+
+
+def test_a_module_edited_after_it_was_loaded_is_reported(tiny):
+    """The stale-code guard of run_cached: only files of the experiment's code, only modules already
+    loaded, only edits after the given time; the control, an untouched package, reports nothing."""
+    import os
+    import time
+
+    loaded = {"dmm_edu.experiments._help": object(), "dmm_edu.lib.leaf": object(), "dmm_edu.lib.other": object()}
+    since = time.time() - 60
+    for path in tiny.rglob("*.py"):
+        os.utime(path, (since - 10, since - 10))
+    assert edited_since_loaded("dmm_edu.experiments.e01_a", since, loaded, root=tiny) == []
+    for rel in ("experiments/_help.py", "lib/deep.py", "lib/other.py"):  # loaded + used, not loaded, not used
+        edit(tiny / rel)
+    assert edited_since_loaded("dmm_edu.experiments.e01_a", since, loaded, root=tiny) == ["experiments/_help.py"]
+    assert edited_since_loaded("dmm_edu.experiments.e01_a", time.time() + 60, loaded, root=tiny) == []
+
+
+def test_run_cached_does_not_cache_a_result_of_code_edited_after_import(tmp_path, monkeypatch):
+    from dmm_edu.experiments import base
+
+    monkeypatch.setattr(base, "_stale_in_memory", lambda experiment: ["experiments/e03_random_baseline.py"])
+    with pytest.warns(RuntimeWarning, match="changed on disk after this process imported it"):
+        result = base.run_cached("E3", "smoke", 0, cache=tmp_path)
+    assert result.experiment == "E3" and not any(tmp_path.iterdir())  # computed, nothing filed under the key
 
 
 def test_a_file_that_does_not_parse_is_hashed_but_imports_nothing(tiny):

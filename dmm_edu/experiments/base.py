@@ -18,6 +18,7 @@ import importlib
 import json
 import time
 import typing
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,7 +135,9 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
     does not match, an older format: any CorruptResultError) is recomputed and replaced; one left
     half-replaced by a crash is first restored. Editing any source the result depends on (see
     `dmm_edu.results.code_hash`) changes the key, so a cached number never outlives the code that
-    made it. The cache folder is created and proven writable before any work (OutputFolderError).
+    made it. A process that imported that source before it was edited would compute with the old code:
+    it gets a fresh result that is not cached (RuntimeWarning). The cache folder is created and proven
+    writable before any work (OutputFolderError).
     Processes that ask for the same missing run at once (two builds, parallel tests) compute it once:
     the others wait on a lock file (in the temporary folder) and then read it.
     """
@@ -142,11 +145,25 @@ def run_cached(experiment_id: str, profile: str = "book", seed: int = 0, cache: 
     result = _load_if_usable(folder)
     if result is not None:
         return result
+    stale = _stale_in_memory(experiment_id)
+    if stale:  # this process would compute with the old code and file it under the new code's key
+        warnings.warn(f"{canonical_id(experiment_id)}: {', '.join(stale)} changed on disk after this process "
+                      "imported it; computing with the code in memory without caching the result "
+                      "(restart the process to cache it)", RuntimeWarning, stacklevel=2)
+        return run_experiment(experiment_id, profile, seed, progress=progress, **overrides)
     with _lock(folder):  # two processes asking for one run: one computes, the other waits, then reads it
         result = _load_if_usable(folder)  # the other process may have made it meanwhile
         if result is not None:
             return result
         return run_experiment(experiment_id, profile, seed, out=folder, progress=progress, force=True, **overrides)
+
+
+def _stale_in_memory(experiment_id: str) -> list[str]:
+    """The source files of an experiment edited since this process imported them (`edited_since_loaded`)."""
+    import dmm_edu
+    from dmm_edu.results.code import edited_since_loaded
+
+    return edited_since_loaded(get_experiment(experiment_id).module, dmm_edu.IMPORTED_AT)
 
 
 def _lock(folder: Path):

@@ -156,3 +156,22 @@ def provenance(duration_s: float | None = None, experiment_module: str | None = 
     if duration_s is not None:
         prov["duration_s"] = round(duration_s, 3)
     return prov
+
+
+def edited_since_loaded(experiment_module: str, since: float, loaded=None, root: str | Path | None = None) -> list[str]:
+    """The files of `code_files(experiment_module)` whose module this process has already imported
+    (`loaded`, default `sys.modules`) and that were modified on disk after `since` (a time.time()).
+
+    A process that imported a module before its file was edited runs the old code, while `code_hash`
+    reads the new file: a result it saved would sit under the new code's key. `run_cached` refuses
+    to save such a result. Conservative: a module imported after the edit is listed too.
+    """
+    root = _package_root(root)
+    loaded = sys.modules if loaded is None else loaded
+    out = []
+    for rel in code_files(experiment_module, root):
+        parts = rel.removesuffix(".py").split("/")
+        module = ".".join([PACKAGE, *parts[:-1]] if parts[-1] == "__init__" else [PACKAGE, *parts])
+        if module in loaded and (root / rel).stat().st_mtime > since:
+            out.append(rel)
+    return out
