@@ -36,7 +36,7 @@ CLAIMS: list[Claim] = [
         "init scale 2.5: share of points with d_free <= 1.05 min(d_on, d_off)"),
     claim("E5.c2_5.test_accuracy", ("c2.5", "test_accuracy"), "{:.0%}", "init scale 2.5: clean test accuracy"),
     claim("E5.c0_5.test_accuracy", ("c0.5", "test_accuracy"), "{:.0%}", "init scale 0.5: clean test accuracy"),
-    # the boundary's angle θ to the manifold at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # the boundary's angle φ to the manifold at the nearest boundary point, sin φ = on(δ_free): 90° a wall, 0° a
     # sheet; the words the book uses are read by thirds of [0°, 90°] (dmm_edu.boundary.cling.WALL_DEG, SHEET_DEG)
     claim("E5.c0_5.angle_median", ("c0.5", "boundary_angle", "median"), "{:.0f}°",
         "init scale 0.5: median angle between the boundary and the manifold at the nearest boundary point",

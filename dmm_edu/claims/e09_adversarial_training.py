@@ -38,7 +38,7 @@ CLAIMS: list[Claim] = [
         "sliced points where the standard boundary is not met along the normal (same reach)"),
     claim("E9.slices.cross_u_ratio", ("slices", "cross_u_ratio_median"), "{:.2f}",
         "median AT / standard distance to the boundary along the manifold ray, in the shared plane"),
-    # the boundary's angle θ to the manifold at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # the boundary's angle φ to the manifold at the nearest boundary point, sin φ = on(δ_free): 90° a wall, 0° a
     # sheet, read by thirds of [0°, 90°] as in E5
     claim("E9.standard.angle_median", ("standard", "boundary_angle", "median"), "{:.0f}°",
         "standard training: median angle between the boundary and the manifold at the nearest boundary point",

@@ -25,7 +25,7 @@ CLAIMS: list[Claim] = [
         "digits, standard: accuracy under PGD-L2 at eps"),
     claim("E9i.adversarial.robust_accuracy", ("adversarial", "robust_accuracy"), "{:.0%}",
         "digits, AT: accuracy under PGD-L2 at eps"),
-    # the boundary's angle θ to the PCA tangent at the nearest boundary point, sin θ = on(δ_free): 90° a wall, 0° a
+    # the boundary's angle φ to the PCA tangent at the nearest boundary point, sin φ = on(δ_free): 90° a wall, 0° a
     # sheet, read by thirds of [0°, 90°] as in E5
     claim("E9i.standard.angle_median", ("standard", "boundary_angle", "median"), "{:.0f}°",
         "digits, standard: median angle between the boundary and the PCA tangent at the nearest boundary point"),
