@@ -20,6 +20,7 @@ import torch
 
 from dmm_edu import published
 from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
+from dmm_edu.attacks import pgd
 from dmm_edu.boundary.distances import Distances
 from dmm_edu.data.images import DATASETS, load_dataset
 from dmm_edu.data.image_dataset import ImageDataset
@@ -184,3 +185,23 @@ def rho_comparison(rho: float, recipe: ImageRecipe, rtol: float) -> dict:
         ours = f"MLP {tuple(recipe.hidden)}" if recipe.model == "mlp" else "a small CNN"
         row["reason"] = f"agrees; note DeepFool's net was FC500-150-10, ours is {ours}"
     return row
+
+
+def pgd_l2_perturb(eps: float, steps: int, alpha: float, generator: torch.Generator):
+    """perturb(model, x_B, y_B) -> x_adv (B, C, H, W) for `train_classifier`: Madry's inner maximisation
+
+        x_adv = x_B + δ,  δ = PGD-L2(x_B, y_B; ‖δ‖₂ ≤ eps, x_B + δ ∈ [0, 1], `steps` steps of size alpha),
+
+    from a random start in the ball drawn from `generator` (E9i's adversarial training, E10's judge).
+    """
+    def perturb(model, x, y):
+        return pgd(model, x, y, eps, alpha=alpha, steps=steps, norm="l2", random_start=True, rng=generator,
+                   bounds=(0.0, 1.0)).x_adv
+    return perturb
+
+
+def robust_accuracy(model, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int) -> float:
+    """Fraction of x (N, C, H, W) classified correctly and still correctly after PGD-L2 at eps (box [0, 1])."""
+    correct = predict(model, x).to(y.device) == y  # (N,)
+    fooled = pgd(model, x, y, eps, steps=steps, norm="l2", bounds=(0.0, 1.0)).success  # (N,) misclassified at x + δ
+    return float((correct & ~fooled.to(y.device)).double().mean())

@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from dmm_edu._checks import check_positive_float, check_positive_int
-from dmm_edu.attacks import deepfool, pgd
+from dmm_edu.attacks import deepfool
 from dmm_edu.boundary.distances import Distances, minimal_distances
 from dmm_edu.experiments._images import (
     check_image_recipe,
@@ -45,6 +45,8 @@ from dmm_edu.experiments._images import (
     build_model,
     load_images,
     pca_and_random_frames,
+    pgd_l2_perturb,
+    robust_accuracy,
     torch_generator,
     train_config,
 )
@@ -85,26 +87,6 @@ def check_config(config: Config) -> None:
     check_positive_float("alpha_factor", config.alpha_factor)
     check_positive_int("robust_steps", config.robust_steps)
     check_positive_int("n_robust", config.n_robust)
-
-
-def pgd_l2_perturb(eps: float, steps: int, alpha: float, generator: torch.Generator):
-    """perturb(model, x_B, y_B) -> x_adv (B, C, H, W) for `train_classifier`: Madry's inner maximisation
-
-        x_adv = x_B + δ,  δ = PGD-L2(x_B, y_B; ‖δ‖₂ ≤ eps, x_B + δ ∈ [0, 1], `steps` steps of size alpha),
-
-    from a random start in the ball drawn from `generator`.
-    """
-    def perturb(model, x, y):
-        return pgd(model, x, y, eps, alpha=alpha, steps=steps, norm="l2", random_start=True, rng=generator,
-                   bounds=(0.0, 1.0)).x_adv
-    return perturb
-
-
-def robust_accuracy(model, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int) -> float:
-    """Fraction of x (N, C, H, W) classified correctly and still correctly after PGD-L2 at eps (box [0, 1])."""
-    correct = predict(model, x).to(y.device) == y  # (N,)
-    fooled = pgd(model, x, y, eps, steps=steps, norm="l2", bounds=(0.0, 1.0)).success  # (N,) misclassified at x + δ
-    return float((correct & ~fooled.to(y.device)).double().mean())
 
 
 def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, dict]:

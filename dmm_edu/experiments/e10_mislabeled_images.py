@@ -58,8 +58,15 @@ import numpy as np
 import torch
 
 from dmm_edu._checks import check_positive_float, check_positive_int
-from dmm_edu.attacks import deepfool, pgd
-from dmm_edu.experiments._images import check_image_recipe, compare, torch_generator, train_config
+from dmm_edu.attacks import deepfool
+from dmm_edu.experiments._images import (
+    check_image_recipe,
+    compare,
+    pgd_l2_perturb,
+    robust_accuracy,
+    torch_generator,
+    train_config,
+)
 from dmm_edu.experiments._mislabeled import TARGETS
 from dmm_edu.experiments._mislabeled_images import (
     PUBLISHED,
@@ -237,23 +244,6 @@ def train_judge(config: Config, x: torch.Tensor, y: torch.Tensor, n_classes: int
     train_classifier(model, x, y, train_config(config, config.judge_epochs), generator=generator,
                      perturb=perturb)
     return model.eval()
-
-
-def pgd_l2_perturb(eps: float, steps: int, alpha: float, generator: torch.Generator):
-    """perturb(model, x_B, y_B) -> x_adv for `train_classifier`: Madry's inner maximisation, PGD-L2 within
-    ‖δ‖₂ <= eps and the box [0, 1] from a random start drawn from `generator` (E9i's, repeated here so that
-    E10's code, and so its cached result, does not depend on E9i's module)."""
-    def perturb(model, x, y):
-        return pgd(model, x, y, eps, alpha=alpha, steps=steps, norm="l2", random_start=True, rng=generator,
-                   bounds=(0.0, 1.0)).x_adv
-    return perturb
-
-
-def robust_accuracy(model, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int) -> float:
-    """Share of x (N, C, H, W) classified correctly and still correctly after PGD-L2 at eps (box [0, 1]), as E9i."""
-    correct = predict(model, x).to(y.device) == y  # (N,)
-    fooled = pgd(model, x, y, eps, steps=steps, norm="l2", bounds=(0.0, 1.0)).success  # (N,)
-    return float((correct & ~fooled.to(y.device)).double().mean())
 
 
 def published_comparison(metrics: dict, config: Config) -> dict:
