@@ -25,6 +25,12 @@ from pathlib import Path
 
 from dmm_edu import claims
 from dmm_edu._checks import check_choice
+from dmm_edu.book_pages import (  # noqa: F401  (the appendices' writers: the hooks and tests reach them as book.*)
+    predictions_markdown,
+    reproduce_command,
+    reproducibility_markdown,
+    runs_of,
+)
 from dmm_edu.experiments.registry import EXPERIMENTS
 from dmm_edu.results import OutputFolderError, Result, prepare_folder
 
@@ -63,16 +69,34 @@ def book_experiments() -> dict[str, int]:
     return dict(sorted(needed.items(), key=lambda kv: order.index(kv[0])))
 
 
-def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None,
-                 on_result: Callable[[str, Result], None] | None = None) -> dict[str, Result]:
-    """{experiment id: Result} for the book at `profile` (default `book_profile()`), via `run_cached`.
+class BookResults(dict):
+    """{experiment id: Result} of the first seed of each of the book's runs (what the figures, labs and
+    interactive figures read), with `runs`: {experiment id: {seed: Result}} of every seed the claims
+    quote (`claims.seeds_for`: three at the `book` profile, one where a run repeats its seeds inside)."""
 
-    Cached runs are loaded here; the missing ones run in parallel processes within the thread policy
-    (`dmm_edu.threads.pool`: one torch/BLAS thread per process, as many processes as cores), the
-    longest first, so that the first build on two cores takes about as long as its longest chain of
-    runs rather than their sum. Later builds read the cache until a dmm_edu source file changes.
-    on_result(experiment, result): called in this process as each result becomes available (the
-    book build draws its figures there, while the other runs go on).
+    def __init__(self, first: dict[str, Result], runs: dict[str, dict[int, Result]]):
+        super().__init__(first)
+        self.runs = runs
+
+
+def book_runs(profile: str | None = None) -> dict[str, tuple[int, ...]]:
+    """{experiment id: seeds} of every run the book makes at `profile` (default `book_profile()`)."""
+    profile = check_choice("profile", profile or book_profile(), PROFILES)
+    return {e: tuple(dict.fromkeys((seed, *claims.seeds_for(e, profile))))
+            for e, seed in book_experiments().items()}
+
+
+def book_results(profile: str | None = None, progress: Callable[[str], None] | None = None,
+                 on_result: Callable[[str, Result], None] | None = None) -> BookResults:
+    """The book's results at `profile` (default `book_profile()`), via `run_cached`: a `BookResults`.
+
+    Cached runs are loaded here; the missing ones (every seed of `book_runs`) run in parallel
+    processes within the thread policy (`dmm_edu.threads.pool`: one torch/BLAS thread per process,
+    as many processes as cores), the longest first, so that the first build on two cores takes about
+    as long as its longest chain of runs rather than their sum. Later builds read the cache until a
+    dmm_edu source file changes. on_result(experiment, result): called in this process as the first
+    seed's result of each experiment becomes available (the book build draws its figures there,
+    while the other runs go on).
     """
     from concurrent.futures import as_completed
 
@@ -80,39 +104,45 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
     from dmm_edu.experiments.base import load_cached, run_cached
 
     profile = check_choice("profile", profile or book_profile(), PROFILES)
-    runs = book_experiments()
-    out = {experiment: load_cached(experiment, profile, seed) for experiment, seed in runs.items()}
-    missing = sorted((e for e, r in out.items() if r is None), key=_expected_cost, reverse=True)
+    seeds = book_runs(profile)
+    runs: dict[str, dict[int, Result | None]] = {e: {s: load_cached(e, profile, s) for s in ss}
+                                                 for e, ss in seeds.items()}
+    missing = sorted(((e, s) for e, by in runs.items() for s, r in by.items() if r is None),
+                     key=lambda es: (-_expected_cost(es[0]), es[1]))
+
+    def done(experiment: str, seed: int, result: Result) -> None:
+        runs[experiment][seed] = result
+        if on_result and seed == seeds[experiment][0]:
+            on_result(experiment, result)
+
     executor = threads.pool(len(missing)) if missing else None
     futures = {}
     if executor is not None:
-        futures = {executor.submit(run_cached, e, profile, runs[e]): e for e in missing}
+        futures = {executor.submit(run_cached, e, profile, s): (e, s) for e, s in missing}
         if progress:
-            progress(f"running {', '.join(missing)} (profile {profile}) in {threads.workers(len(missing))} "
-                     "processes ...")
+            progress(f"running {len(missing)} runs of {', '.join(dict.fromkeys(e for e, _ in missing))} "
+                     f"(profile {profile}) in {threads.workers(len(missing))} processes ...")
     try:
-        for experiment, result in out.items():
-            if result is not None and on_result:
-                on_result(experiment, result)
+        for experiment, by in runs.items():
+            cached = by[seeds[experiment][0]]
+            if cached is not None and on_result:
+                on_result(experiment, cached)
         if executor is None:
-            for experiment in missing:
+            for experiment, seed in missing:
                 if progress:
-                    progress(f"{experiment} (profile {profile}, seed {runs[experiment]}) ...")
-                out[experiment] = run_cached(experiment, profile, runs[experiment])
-                if on_result:
-                    on_result(experiment, out[experiment])
-            return out
-        for future in as_completed(futures):
-            experiment = futures[future]
-            out[experiment] = future.result()
-            if progress:
-                progress(f"{experiment} done ({out[experiment].provenance.get('duration_s', '?')} s)")
-            if on_result:
-                on_result(experiment, out[experiment])
+                    progress(f"{experiment} (profile {profile}, seed {seed}) ...")
+                done(experiment, seed, run_cached(experiment, profile, seed))
+        else:
+            for future in as_completed(futures):
+                experiment, seed = futures[future]
+                result = future.result()
+                if progress:
+                    progress(f"{experiment} seed {seed} done ({result.provenance.get('duration_s', '?')} s)")
+                done(experiment, seed, result)
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-    return out
+    return BookResults({e: by[seeds[e][0]] for e, by in runs.items()}, runs)
 
 
 #: the book's runs, longest first (one thread, `book` profile; measured): the pool starts these first
@@ -143,87 +173,6 @@ def config_results(config) -> dict[str, Result]:
     if config.get(RESULTS_KEY) is None:
         config[RESULTS_KEY] = book_results()
     return config[RESULTS_KEY]
-
-
-def reproduce_command(result: Result) -> str:
-    """The shell command that recomputes `result` (and draws its figures, where the book shows some:
-    E13 and E14 are quoted as numbers only)."""
-    folder = f"results/{result.experiment.lower()}-{result.profile}"
-    command = f"dmm-edu run {result.experiment} --profile {result.profile} --seed {result.seed} --out {folder}"
-    return command + (f" && dmm-edu plot {folder}" if result.experiment in FIGURE_EXPERIMENTS else "")
-
-
-def reproducibility_markdown(results: dict[str, Result]) -> str:
-    """The reproducibility appendix's body: one section per experiment, with the claims it backs."""
-    from dmm_edu.experiments.registry import get_experiment
-
-    lines = []
-    for experiment, result in results.items():
-        used = [c for c in claims.CLAIMS.values() if c.experiment == experiment]
-        prov = claims.provenance(used[0], result) if used else claims.provenance(
-            claims.Claim("-", experiment, (), "", ""), result)
-        versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
-        lines += [f"## {experiment}: {get_experiment(experiment).title} {{ #{experiment.lower()} }}", "",
-                  "| profile | seed | config hash | code hash | content hash | versions | computed in |",
-                  "|---|---|---|---|---|---|---|",
-                  f"| {result.profile} | {result.seed} | `{prov['config_hash']}` | `{prov['code_hash']}` | "
-                  f"`{prov['content_hash']}` | {versions} | {result.provenance.get('duration_s', '?')} s |", "",
-                  "```bash", reproduce_command(result), "```", ""]
-        if used:
-            lines += ["| claim | value | metric | what it is |", "|---|---|---|---|"]
-            for claim in used:
-                _, text, p = claims.resolve(claim.name, results)
-                lines.append(f"| `{claim.name}` | {text} | `{p['metric']}` | {claim.description} |")
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (a pipe would end the cell)."""
-    return str(text).replace("|", "&#124;")
-
-
-def predictions_markdown(results: dict[str, Result]) -> str:
-    """The "Predictions and checks" appendix's body: every checked claim and the published numbers.
-
-    One row per claim that carries a `check`: what it is, the threshold, why the threshold follows
-    from the claim, the run that backs it (linked to the reproducibility appendix), its value there
-    and whether the check holds. Then one row per number of `dmm_edu.published`, with its source
-    (linked to the bibliography), the kind of source and the table or figure. Links are relative to
-    a page in docs/appendix/. KeyError/ValueError as `claims.resolve` for a missing or broken result.
-    """
-    from dmm_edu import published
-
-    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
-    rows, held, profiles = [], 0, set()
-    for claim in checked:
-        value, text, prov = claims.resolve(claim.name, results)
-        ok = claims.check(claim, value)
-        held += ok
-        profiles.add(prov["profile"])
-        run = (f"[{prov['experiment']}](reproducibility.md#{prov['experiment'].lower()}) · "
-               f"{prov['profile']} · seed {prov['seed']}")
-        rows.append(f"| `{claim.name}` | {_cell(claim.description)} | `{claim.check}` | {_cell(claim.why)} | {run} "
-                    f"| {text} | {'yes' if ok else '**no**'} |")
-    backing = sorted({c.profile for c in checked})
-    shown = ", ".join(f"`{p}`" for p in sorted(profiles))
-    lines = [f"{held} of {len(checked)} checks hold in the runs this site was built from (profile {shown}).", ""]
-    if profiles - set(backing):
-        lines += [f"The checks are written for the {', '.join(f'`{p}`' for p in backing)} profile; at a smaller "
-                  "profile a **no** says only that the small run does not reach the threshold.", ""]
-    lines += ["| claim | what it is | check | why this threshold | run | value | holds |",
-              "|---|---|---|---|---|---|---|", *rows, "",
-              "## Published numbers { #published }", "",
-              "Every number of another work that this book or its experiments compare with; a chapter quotes one "
-              "by its claim name below, and its value links to the source. The kind of source matters: a "
-              "student's repository has not been reviewed, a peer-reviewed paper has.", "",
-              "| claim | value | what it measures | source | kind | table or figure |", "|---|---|---|---|---|---|"]
-    for number in published.NUMBERS.values():
-        source = published.SOURCES[number.source]
-        lines.append(f"| `{claims.PUBLISHED}{number.key}` | {number.text()} | {_cell(number.measures)} | "
-                     f"[{_cell(source.cite())}](bibliography.md#{source.key}) | {source.kind} | {_cell(number.where)} |")
-    lines.append("")
-    return "\n".join(lines)
 
 
 def prepare_site_dir(site_dir: str | Path) -> Path:

@@ -65,7 +65,7 @@ def test_every_claim_resolves_on_smoke_results(smoke_results):
     for name, claim in claims.CLAIMS.items():
         value, text, prov = claims.resolve(name, smoke_results)
         assert math.isfinite(value), name
-        assert text == claim.fmt.format(value)
+        assert text.startswith(claim.fmt.format(value))  # and the range over seeds, where the run kept them
         assert (prov["experiment"], prov["profile"], prov["seed"]) == (claim.experiment, "smoke", claim.seed)
         assert len(prov["code_hash"]) == 12 and len(prov["config_hash"]) == 12
 
@@ -163,7 +163,8 @@ def test_nan_and_missing_metrics_refuse():
 
 def test_at_picks_the_entry_of_the_matching_fraction():
     claim = claims.CLAIMS["E1.B.cling_quarter_T"]
-    metrics = {"fractions": [0.0, 0.1, 0.25, 1.0], "board_B": {"cling_median": [0.9, 0.5, 0.125, 0.3]}}
+    metrics = {"fractions": [0.0, 0.1, 0.25, 1.0], "board_B": {"cling_median": [0.9, 0.5, 0.125, 0.3],
+                                                                "cling_per_seed": [[0.9, 0.5, 0.125, 0.3]]}}
     value, text, _ = claims.resolve(claim.name, {"E1": fake_result(metrics, "E1")})
     assert value == 0.125 and text == "0.12"
     metrics["fractions"] = [0.0, 0.1, 0.5, 1.0]
@@ -183,19 +184,25 @@ def test_check_forms():
 
 @pytest.mark.slow
 @pytest.mark.torch
-def test_checked_claims_hold_on_the_book_profile(tmp_path_factory):
+def test_checked_claims_hold_on_every_seed_of_the_book_profile(tmp_path_factory):
+    """Each check is evaluated on every seed the book runs (`claims.seeds_for`): a check holds only
+    when it holds on all of them; one the seeds disagree on is 'not decided', never a yes."""
     pytest.importorskip("torch")
     from dmm_edu.experiments.base import run_cached
 
     checked = [c for c in claims.CLAIMS.values() if c.check is not None]
     assert checked, "the claims carry testable forms; at least one claim should carry one"
     needed = claims.experiments_for([c.name for c in checked])
-    results = {e: run_cached(e, "book", seed, cache=shared_cache(tmp_path_factory)) for e, seed in needed.items()}
+    runs = {e: {s: run_cached(e, "book", s, cache=shared_cache(tmp_path_factory)) for s in claims.seeds_for(e, "book")}
+            for e in needed}
     failures = []
     for claim in checked:
-        value, text, _ = claims.resolve(claim.name, results)
-        if not claims.check(claim, value):
-            failures.append(f"{claim.name} = {text}, expected {claim.check}")
+        s = claims.spread(claim.name, runs)
+        if claim.decided and s.verdict() != "yes":
+            failures.append(f"{claim.name} = {s.per_seed_text()} over seeds, expected {claim.check} on every seed")
+        if not claim.decided and s.verdict() != claims.UNDECIDED:  # the book says "not decided": still true?
+            failures.append(f"{claim.name} = {s.per_seed_text()} is marked not decided, but the verdict is "
+                            f"{s.verdict()!r}: update the claim and the text that quotes it")
     assert not failures, failures
 
 

@@ -4,7 +4,8 @@ The commands are collected from the sources, never listed by hand:
 
 - README.md and docs/**/*.md: the fenced shell blocks (the "Reproduce this page" boxes included)
   and the inline code spans that start with `dmm-edu`;
-- the generated appendix: `book.reproduce_command` for every run the book shows;
+- the generated appendix: `book.reproduce_command` for every run the book shows, and the
+  `dmm-edu sweep` that remakes all its seeds;
 - the videos hook: the command it prints under a figure whose animation is not rendered;
 - `dmm-edu ... --help` of every command: its code spans and example lines;
 - what dmm_edu itself prints or renders into the API pages: the string literals of dmm_edu/**/*.py.
@@ -21,6 +22,7 @@ computes, the run uses smaller settings (the parse tier has checked the printed 
 - `--profile book` and `--profile full` become `--profile smoke`; a command whose --profile
   defaults to "book" (run, animate, book build, book serve) gets `--profile smoke`;
 - a render quality (`--quality`, `--videos`, manim's -qm/-qh/-qk) becomes the lowest one;
+- `dmm-edu sweep --seeds A:B` runs seeds A and A+1 (several seeds and their summary, the sweep's point);
 - `book serve` gets `--port 0` (8000 may be taken) and `--no-build`, after the printed `book build`
   has made the site (the build is that command's test); it is stopped once it has served index.html;
 - a command that names a result folder (`plot DIR`, `--result DIR`, $DMM_EDU_ANIM_RESULT) first runs
@@ -139,10 +141,14 @@ def _from_markdown(path: Path) -> list[tuple[str, str]]:
 def _from_appendix() -> list[tuple[str, str]]:
     from dmm_edu import book
 
-    return [(cmd, "appendix/reproducibility (book.reproduce_command)")
-            for experiment, seed in book.book_experiments().items()
-            for cmd in _commands_of_block(book.reproduce_command(
-                types.SimpleNamespace(experiment=experiment, profile="book", seed=seed)))]
+    from dmm_edu.book_pages import sweep_command
+
+    found = [(cmd, "appendix/reproducibility (book.reproduce_command)")
+             for experiment, seed in book.book_experiments().items()
+             for cmd in _commands_of_block(book.reproduce_command(
+                 types.SimpleNamespace(experiment=experiment, profile="book", seed=seed)))]
+    sweeps = [sweep_command(e, "book", list(seeds)) for e, seeds in book.book_runs("book").items()]
+    return found + [(cmd, "appendix/reproducibility (book_pages.sweep_command)") for cmd in sweeps if cmd]
 
 
 def _from_videos_hook(tmp: Path) -> list[tuple[str, str]]:
@@ -348,6 +354,9 @@ def for_running(printed: Printed) -> tuple[dict[str, str], list[str], str | None
             argv = _replace_option(argv, option, "low")
     if name == "dmm-edu book serve":
         argv = _replace_option(argv, "--port", "0")
+    if name == "dmm-edu sweep" and "--seeds" in argv:  # two seeds: several, and their summary
+        first = int(argv[argv.index("--seeds") + 1].split(":")[0])
+        argv = _replace_option(argv, "--seeds", f"{first}:{first + 2}")
     return env, argv, None
 
 

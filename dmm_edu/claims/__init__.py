@@ -11,11 +11,13 @@ The claims are listed beside the experiments they read, one module per experimen
 experiment's own module (`dmm_edu.claims.e05_on_off_attacks` reads `dmm_edu.experiments.e05_on_off_attacks`):
 a claim is a path into one experiment's metrics, so when those metrics change, one short file
 changes with them. Chapters are not a good key: most claims are quoted on two or three pages. The
-mechanism (Claim, resolve, check, …) is `dmm_edu.claims.core`. Book pages: "Reproducibility", "Predictions and checks".
+mechanism (Claim, resolve, check, …) is `dmm_edu.claims.core`; the seeds behind each number (the median
+of three runs at the `book` profile, with their range) are `dmm_edu.claims.seeds`. Book pages: "Reproducibility", "Predictions and checks".
 
     from dmm_edu.claims import resolve
     value, text, prov = resolve("E5.c2_5.d_off_over_d_on", {"E5": result})   # the number, its text, its run
     value, text, prov = resolve("published.ilyas.cifar10.d_rand", {})        # the same for a published number
+    value, text, prov = resolve("E5.c2_5.d_off_over_d_on", {}, {"E5": {0: r0, 1: r1, 2: r2}})  # median (range)
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from dmm_edu.claims.core import (
     register,
     resolve,
 )
+from dmm_edu.claims.seeds import BOOK_SEEDS, INTERNAL_SEEDS, UNDECIDED, Spread, seeds_for, spread
 
 for _module in (e01_toy_boundaries, e05_on_off_attacks, e02_boundary_tilting, e03_random_baseline,
                 e04_perpendicularity, e06_on_off_images, e07_autoencoder_tangent, e08_cling_dimple_highdim,
@@ -63,5 +66,6 @@ for _module in (e01_toy_boundaries, e05_on_off_attacks, e02_boundary_tilting, e0
                 e14_input_gradient_penalty):
     register(_module.CLAIMS)
 
-__all__ = ["CLAIMS", "PATTERN", "PUBLISHED", "Claim", "check", "experiments_for", "get_claim", "is_known",
-           "is_published", "metric_value", "names_in", "provenance", "published_provenance", "resolve"]
+__all__ = ["BOOK_SEEDS", "CLAIMS", "INTERNAL_SEEDS", "PATTERN", "PUBLISHED", "UNDECIDED", "Claim", "Spread", "check",
+           "experiments_for", "get_claim", "is_known", "is_published", "metric_value", "names_in", "provenance",
+           "published_provenance", "resolve", "seeds_for", "spread"]

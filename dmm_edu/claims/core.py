@@ -34,7 +34,13 @@ class Claim:
     ("fractions", 0.25)); fmt: a str.format spec for the value; description: one line; profile
     and seed: the run that backs the claim in the published book; check: its testable form, e.g.
     "< 0.85", ">= 2", "in [0.7, 1.5]" (None: reported, not asserted); why: for a checked claim, one
-    line on why the threshold follows from what the claim says.
+    line on why the threshold follows from what the claim says; per_seed: for an experiment that
+    repeats its seeds inside one run (`seeds.INTERNAL_SEEDS`), the key path of the per-seed values
+    whose median the metric is (a list, or with `at` a list of lists like the metric), so the book
+    can print their range (`dmm_edu.claims.seeds`); decided: False for a checked claim whose seeds
+    disagree at the book's size (the check holds at some seeds, not at others): the book reports it as
+    "not decided at this size", and the tests check that the seeds still disagree, so the text is
+    revisited when they stop disagreeing.
     """
 
     name: str
@@ -47,12 +53,16 @@ class Claim:
     seed: int = 0
     check: str | None = None
     why: str | None = None
+    per_seed: tuple[str, ...] | None = None
+    decided: bool = True
 
 
 def claim(name: str, metric: Iterable[str], fmt: str, description: str, at: tuple[str, float] | None = None,
-          check: str | None = None, why: str | None = None) -> Claim:
+          check: str | None = None, why: str | None = None, per_seed: Iterable[str] | None = None,
+          decided: bool = True) -> Claim:
     """A result claim of the experiment its name starts with (the lists in this package use this)."""
-    return Claim(name, name.split(".")[0], tuple(metric), fmt, description, at, check=check, why=why)
+    return Claim(name, name.split(".")[0], tuple(metric), fmt, description, at, check=check, why=why,
+                 per_seed=None if per_seed is None else tuple(per_seed), decided=decided)
 
 
 #: every result claim the book may quote, filled by dmm_edu/claims/__init__.py from the per-experiment modules
@@ -74,6 +84,8 @@ def register(claims: Iterable[Claim]) -> None:
             raise ValueError(f"claim {c.name!r} is registered twice")
         if c.name.startswith(PUBLISHED) or c.name.split(".")[0] != c.experiment:
             raise ValueError(f"claim {c.name!r}: a result claim's name starts with its experiment {c.experiment!r}")
+        if not c.decided and c.check is None:
+            raise ValueError(f"claim {c.name!r}: decided=False marks a check the seeds disagree on; it has no check")
         if (c.check is None) != (c.why is None):
             raise ValueError(f"claim {c.name!r}: a check needs a why and a why needs a check "
                              f"(check={c.check!r}, why={c.why!r})")
@@ -166,26 +178,35 @@ def published_provenance(name: str) -> dict:
             "source": source.key, "citation": source.cite(), "kind": source.kind, "url": source.url}
 
 
-def resolve(name: str, results: Mapping[str, Result]) -> tuple[float, str, dict]:
+def resolve(name: str, results: Mapping[str, Result], runs: Mapping[str, Mapping[int, Result]] | None = None
+            ) -> tuple[float, str, dict]:
     """(value, formatted text, provenance) of the claim `name`.
 
-    A result claim reads `results[claim.experiment]` ({experiment id: Result}); a published claim
-    reads dmm_edu.published and ignores `results`. KeyError for an unknown claim (naming near
-    matches) or a missing experiment; ValueError for a seed mismatch or a metric that is absent, not
-    a number or NaN.
+    A result claim reads `results[claim.experiment]` ({experiment id: Result}, the run of the claim's
+    seed); with `runs` ({experiment: {seed: Result}}) it reads every seed's run instead, and the value
+    is their median, the text the median with the range (`seeds.spread`). The provenance adds
+    "seeds", "values" (one per seed) and "spread" (how the value was made, in words). A published claim reads
+    dmm_edu.published and ignores both. KeyError for an unknown claim (naming near matches) or a
+    missing experiment; ValueError for a seed mismatch or a metric that is absent, not a number or NaN.
     """
+    from dmm_edu.claims.seeds import spread
+
     if is_published(name):
         number = published.get(name[len(PUBLISHED):])
         return number.value, number.text(), published_provenance(name)
     c = get_claim(name)
-    if c.experiment not in results:
-        raise KeyError(f"claim {name!r} needs a result of {c.experiment}; given results of {sorted(results)}")
-    result = results[c.experiment]
-    if result.seed != c.seed:
-        raise ValueError(f"claim {name!r} is backed by seed {c.seed}; the {c.experiment} result given "
-                         f"has seed {result.seed}")
-    value = metric_value(c, result.metrics)
-    return value, c.fmt.format(value), provenance(c, result)
+    if runs is None or c.experiment not in runs:
+        if c.experiment not in results:
+            raise KeyError(f"claim {name!r} needs a result of {c.experiment}; given results of {sorted(results)}")
+        result = results[c.experiment]
+        if result.seed != c.seed:
+            raise ValueError(f"claim {name!r} is backed by seed {c.seed}; the {c.experiment} result given "
+                             f"has seed {result.seed}")
+        runs = {c.experiment: {result.seed: result}}
+    s = spread(name, runs)
+    prov = provenance(c, s.results[0]) | {"seeds": list(s.seeds), "values": list(s.values),
+                                          "internal": s.internal, "spread": s.describe()}
+    return s.value, s.text(), prov
 
 
 def check(claim: Claim, value: float) -> bool:

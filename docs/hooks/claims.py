@@ -4,8 +4,9 @@ on_pre_build takes the results the book uses at the profile in $DMM_EDU_BOOK_PRO
 `dmm-edu book build` loaded, else loaded or computed here via run_cached: `book.config_results`)
 and draws their figures into docs/figures/generated/, only those whose result or plotting code
 changed since they were drawn (`book.draw_figures`). on_page_markdown
-replaces `{{ claim("NAME") }}` with the claim's value: a result claim links to the appendix entry
-of the run that made it (the tooltip names experiment, profile, seed and code hash); a published
+replaces `{{ claim("NAME") }}` with the claim's value (the median over the run's seeds, with their
+range: `dmm_edu.claims.seeds`): a result claim links to the appendix entry
+of the runs that made it (the tooltip names experiment, profile, seeds and code hash); a published
 claim ("published.KEY") links to its source's bibliography entry (the tooltip names the source,
 the table or figure, and the kind of source). `{{ reproducibility() }}` and `{{ predictions() }}`
 become the two generated appendix tables. An unknown claim or a NaN metric fails the build.
@@ -29,13 +30,17 @@ BIBLIOGRAPHY = "appendix/bibliography.md"
 
 log = logging.getLogger("mkdocs.hooks.claims")
 
-_results: dict = {}
+_results: dict = {}  # {experiment: Result} of each run's first seed
+_runs: dict = {}  # {experiment: {seed: Result}}: every seed a claim's median and range read
 
 
 def on_pre_build(config) -> None:
     try:
         _results.clear()
-        _results.update(book.config_results(config))
+        _runs.clear()
+        loaded = book.config_results(config)
+        _results.update(loaded)
+        _runs.update(book.runs_of(loaded))
         drawn = book.draw_figures(_results, config["docs_dir"])
         if drawn:
             log.info(f"figures drawn for {', '.join(drawn)} (the others are current)")
@@ -49,7 +54,7 @@ def _title(text: str) -> str:
 
 def _claim_markup(name: str, page) -> str:
     try:
-        _, text, prov = claims.resolve(name, _results)
+        _, text, prov = claims.resolve(name, _results, _runs or None)
     except KeyError as err:
         raise PluginError(f"{page.file.src_uri}: unknown claim {name!r}: {err.args[0]}") from None
     except ValueError as err:
@@ -60,7 +65,7 @@ def _claim_markup(name: str, page) -> str:
         title = f"{prov['citation']} · {prov['where']} · {prov['kind']}"
         return f'[{text}]({link}#{prov["source"]} "{_title(title)}"){{ .dmm-claim .dmm-published }}'
     link = posixpath.relpath(APPENDIX, here)
-    title = (f"{prov['experiment']} {prov['metric']} · profile {prov['profile']} · seed {prov['seed']}"
+    title = (f"{prov['experiment']} {prov['metric']} · profile {prov['profile']} · {prov['spread']}"
              f" · code {prov['code_hash'][:8]}")
     return f'[{text}]({link}#{prov["experiment"].lower()} "{_title(title)}"){{ .dmm-claim }}'
 
@@ -69,7 +74,7 @@ def _generated(pattern: re.Pattern, make, markdown: str, page, what: str) -> str
     if not pattern.search(markdown):
         return markdown
     try:
-        table = make(_results)
+        table = make(book.BookResults(dict(_results), dict(_runs)) if _runs else _results)
     except (KeyError, ValueError) as err:
         raise PluginError(f"{page.file.src_uri}: {what} table: {err}") from err
     return pattern.sub(lambda m: table, markdown)

@@ -1,0 +1,156 @@
+"""The book's two generated appendices: "Reproducibility" (every run, seed by seed) and "Predictions and checks".
+
+Both are written when the site is built, from the same results the chapters quote
+(`book.book_results`: every seed of every run), so they cannot disagree with them. The mkdocs hook
+docs/hooks/claims.py puts them where `{{ reproducibility() }}` and `{{ predictions() }}` stand.
+Links are relative to a page in docs/appendix/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dmm_edu import claims
+from dmm_edu.claims.seeds import UNDECIDED, YES
+from dmm_edu.results import Result
+
+
+def runs_of(results: Mapping[str, Result]) -> dict[str, dict[int, Result]]:
+    """{experiment: {seed: Result}}: the `runs` of a `book.BookResults`, else each result as its only seed."""
+    runs = getattr(results, "runs", None)
+    return dict(runs) if runs is not None else {e: {r.seed: r} for e, r in results.items()}
+
+
+def reproduce_command(result: Result) -> str:
+    """The shell command that recomputes `result` (and draws its figures, where the book shows some:
+    E13 and E14 are quoted as numbers only)."""
+    from dmm_edu.book import FIGURE_EXPERIMENTS
+
+    folder = f"results/{result.experiment.lower()}-{result.profile}"
+    command = f"dmm-edu run {result.experiment} --profile {result.profile} --seed {result.seed} --out {folder}"
+    return command + (f" && dmm-edu plot {folder}" if result.experiment in FIGURE_EXPERIMENTS else "")
+
+
+def sweep_command(experiment: str, profile: str, seeds: list[int]) -> str | None:
+    """The shell command that recomputes every seed of a run and prints each metric's median and range
+    (`dmm-edu sweep`); None for one seed or seeds that are not a range."""
+    if len(seeds) < 2 or seeds != list(range(seeds[0], seeds[-1] + 1)):
+        return None
+    return f"dmm-edu sweep {experiment} --seeds {seeds[0]}:{seeds[-1] + 1} --profile {profile}"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (a pipe would end the cell)."""
+    return str(text).replace("|", "&#124;")
+
+
+def _checks_table(by_seed: dict[int, Result]) -> list[str]:
+    """The checks an experiment evaluates inside its run (`metrics["checks"]`), one column per seed."""
+    seeds = sorted(by_seed)
+    names = list(dict.fromkeys(k for s in seeds for k in (by_seed[s].metrics.get("checks") or {})))
+    if not names:
+        return []
+    head = " | ".join(f"seed {s}" for s in seeds)
+    lines = ["Checks the experiment evaluates in its own run (a *no* is reported, not asserted, unless a "
+             "claim below carries it):", "", f"| check | {head} |", "|---|" + "---|" * len(seeds)]
+    for name in names:
+        cells = []
+        for s in seeds:
+            value = (by_seed[s].metrics.get("checks") or {}).get(name)
+            cells.append("–" if value is None else "yes" if value else "*no*")
+        lines.append(f"| `{name}` | {' | '.join(cells)} |")
+    return lines + [""]
+
+
+def reproducibility_markdown(results: Mapping[str, Result]) -> str:
+    """The reproducibility appendix's body: one section per experiment, one row per seed's run, the
+    commands that recompute them, the checks inside the runs and every claim with its value per seed."""
+    from dmm_edu.experiments.registry import get_experiment
+
+    runs = runs_of(results)
+    lines = []
+    for experiment, by_seed in runs.items():
+        seeds = sorted(by_seed)
+        used = [c for c in claims.CLAIMS.values() if c.experiment == experiment]
+        lines += [f"## {experiment}: {get_experiment(experiment).title} {{ #{experiment.lower()} }}", "",
+                  "| profile | seed | config hash | code hash | content hash | versions | computed in |",
+                  "|---|---|---|---|---|---|---|"]
+        for seed in seeds:
+            result = by_seed[seed]
+            prov = claims.provenance(used[0] if used else claims.Claim("-", experiment, (), "", ""), result)
+            versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
+            lines.append(f"| {result.profile} | {result.seed} | `{prov['config_hash']}` | `{prov['code_hash']}` | "
+                         f"`{prov['content_hash']}` | {versions} | {result.provenance.get('duration_s', '?')} s |")
+        first = by_seed[seeds[0]]
+        commands = [reproduce_command(first)]
+        sweep = sweep_command(experiment, first.profile, seeds)
+        if sweep:
+            commands.append(sweep)
+        lines += ["", "```bash", *commands, "```", ""]
+        if experiment in claims.INTERNAL_SEEDS:
+            lines += ["This experiment repeats its seeds inside one run; a value in parentheses is the range "
+                      "over those seeds.", ""]
+        lines += _checks_table(by_seed)
+        if used:
+            lines += ["| claim | value | per seed | metric | what it is |", "|---|---|---|---|---|"]
+            for claim in used:
+                s = claims.spread(claim.name, runs)
+                p = claims.provenance(claim, first)
+                lines.append(f"| `{claim.name}` | {s.text()} | {s.per_seed_text()} | `{p['metric']}` | "
+                             f"{_cell(claim.description)} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def predictions_markdown(results: Mapping[str, Result]) -> str:
+    """The "Predictions and checks" appendix's body: every checked claim and the published numbers.
+
+    One row per claim that carries a `check`: what it is, the threshold, why the threshold follows
+    from the claim, the runs that back it (linked to the reproducibility appendix), its value (the
+    median, with the range over seeds), each seed's value, and the verdict over the seeds: yes on
+    every seed, **no** on none, "not decided" when they disagree. Then one row per number of
+    `dmm_edu.published`, with its source (linked to the bibliography), the kind of source and the
+    table or figure. KeyError/ValueError as `claims.spread` for a missing or broken result.
+    """
+    from dmm_edu import published
+
+    runs = runs_of(results)
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    rows, verdicts, profiles = [], [], set()
+    for claim in checked:
+        s = claims.spread(claim.name, runs)
+        verdict = s.verdict()
+        verdicts.append(verdict)
+        profiles.add(s.results[0].profile)
+        where = f"{len(s.values)} seeds in one run" if s.internal else "one run, its seeds inside" if (
+            claim.experiment in claims.INTERNAL_SEEDS) else f"seed{'s' if len(s.seeds) > 1 else ''} " \
+            f"{', '.join(map(str, s.seeds))}"
+        run = f"[{claim.experiment}](reproducibility.md#{claim.experiment.lower()}) · {s.results[0].profile} · {where}"
+        held = sum(s.held())
+        shown = {"yes": "yes", "no": "**no**"}.get(verdict, f"*not decided* ({held} of {len(s.values)})")
+        rows.append(f"| `{claim.name}` | {_cell(claim.description)} | `{claim.check}` | {_cell(claim.why)} | {run} "
+                    f"| {s.text()} | {s.per_seed_text()} | {shown} |")
+    backing = sorted({c.profile for c in checked})
+    shown_profiles = ", ".join(f"`{p}`" for p in sorted(profiles))
+    n_yes, n_undecided = verdicts.count(YES), verdicts.count(UNDECIDED)
+    summary = f"{n_yes} of {len(checked)} checks hold on every seed in the runs this site was built from " \
+              f"(profile {shown_profiles})"
+    if n_undecided:
+        summary += f"; {n_undecided} {'is' if n_undecided == 1 else 'are'} not decided (the seeds disagree)"
+    lines = [summary + ".", ""]
+    if profiles - set(backing):
+        lines += [f"The checks are written for the {', '.join(f'`{p}`' for p in backing)} profile; at a smaller "
+                  "profile a **no** says only that the small run does not reach the threshold.", ""]
+    lines += ["| claim | what it is | check | why this threshold | runs | value | per seed | holds |",
+              "|---|---|---|---|---|---|---|---|", *rows, "",
+              "## Published numbers { #published }", "",
+              "Every number of another work that this book or its experiments compare with; a chapter quotes one "
+              "by its claim name below, and its value links to the source. The kind of source matters: a "
+              "student's repository has not been reviewed, a peer-reviewed paper has.", "",
+              "| claim | value | what it measures | source | kind | table or figure |", "|---|---|---|---|---|---|"]
+    for number in published.NUMBERS.values():
+        source = published.SOURCES[number.source]
+        lines.append(f"| `{claims.PUBLISHED}{number.key}` | {number.text()} | {_cell(number.measures)} | "
+                     f"[{_cell(source.cite())}](bibliography.md#{source.key}) | {source.kind} | {_cell(number.where)} |")
+    lines.append("")
+    return "\n".join(lines)
