@@ -110,3 +110,59 @@ def test_stacked_toy_training_keeps_the_runs_of_one_at_a_time_training(max_steps
         assert (run.T, run.final_step) == (alone.T, alone.final_step)
         np.testing.assert_array_equal(run.steps, alone.steps)
         np.testing.assert_allclose(run.thetas, alone.thetas, rtol=0, atol=1e-12)
+
+
+def test_the_clinging_share_counts_the_paired_seeds_and_the_extra_ones(smoke):
+    """The share of clinging seeds reads every recipe-B seed of `share_seeds`: the paired seeds' cling at 25% of T
+    first, then the extra seeds', each counted when below 0.15, with the exact interval of that count."""
+    from dmm_edu.experiments._binomial import clopper_pearson
+
+    b, config = smoke.metrics["board_B"], smoke.config
+    share = b["share"]
+    assert share["n_seeds"] == config["share_seeds"] > config["n_seeds"]
+    per_seed = share["cling_quarter_T_per_seed"]
+    assert len(per_seed) == share["n_reached_T"]
+    assert per_seed[: b["n_reached_T"]] == b["cling_quarter_T_per_seed"]  # the paired seeds, as measured
+    assert share["n_clinging"] == sum(c < 0.15 for c in per_seed)
+    assert (share["ci95_low"], share["ci95_high"]) == clopper_pearson(share["n_clinging"], share["n_reached_T"])
+    assert share["ci95_low"] <= share["share"] <= share["ci95_high"]
+    assert "share_B" not in smoke.metrics["groups"] and not any(k.startswith("share") for k in smoke.arrays)
+
+
+def test_share_seeds_below_the_paired_seeds_is_refused():
+    with pytest.raises(ValueError, match=r"share_seeds=1 is not accepted.*n_seeds=2"):
+        run_experiment("E1", "smoke", share_seeds=1)
+
+
+@pytest.mark.parametrize(("k", "n", "low", "high"), [
+    (7, 10, 0.3475471, 0.9332605),  # published tables of the exact interval (e.g. Clopper & Pearson 1934)
+    (0, 10, 0.0, 0.3084971),  # 1 - 0.025^(1/10)
+    (10, 10, 0.6915029, 1.0),  # 0.025^(1/10)
+    (1, 2, 0.0125791, 0.9874209),
+])
+def test_the_exact_binomial_interval(k, n, low, high):
+    from dmm_edu.experiments._binomial import clopper_pearson
+
+    assert clopper_pearson(k, n) == pytest.approx((low, high), abs=1e-6)
+
+
+def test_the_exact_binomial_interval_covers_its_level():
+    """Its defining property: for any true rate p, the interval contains p with probability >= 95%."""
+    from math import comb
+
+    from dmm_edu.experiments._binomial import clopper_pearson
+
+    n = 10
+    bounds = [clopper_pearson(k, n) for k in range(n + 1)]
+    for p in np.linspace(0.01, 0.99, 25):
+        coverage = sum(comb(n, k) * p**k * (1 - p) ** (n - k) for k, (lo, hi) in enumerate(bounds) if lo <= p <= hi)
+        assert coverage >= 0.95 - 1e-9, p
+
+
+@pytest.mark.parametrize(("k", "n", "level", "match"), [(3, 0, 0.95, "n=0"), (11, 10, 0.95, "k=11"),
+                                                        (1, 10, 1.5, "level=1.5")])
+def test_the_exact_binomial_interval_refuses_bad_input(k, n, level, match):
+    from dmm_edu.experiments._binomial import clopper_pearson
+
+    with pytest.raises(ValueError, match=match):
+        clopper_pearson(k, n, level)

@@ -11,6 +11,8 @@ experiment changes, this list changes with it. Quoted mostly on the book page "C
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dmm_edu.claims.core import Claim, claim
 
 _QUARTER, _T, _INIT, _TENTH = ("fractions", 0.25), ("fractions", 1.0), ("fractions", 0.0), ("fractions", 0.1)
@@ -48,6 +50,15 @@ CLAIMS: list[Claim] = [
         "default recipe: median normal margin at 1.25 tau"),
     claim("E1.B.n_clinging_quarter_T", ("board_B", "n_cling_below_0.15_at_quarter_T"), "{:d}",
         "default recipe: seeds whose cling is below 0.15 at 25% of tau (a count: too few seeds for a rate)"),
+    claim("E1.B.share.n_seeds", ("board_B", "share", "n_reached_T"), "{:d}",
+        "default recipe: seeds behind the share of clinging seeds (the paired seeds and the extra ones, that reached tau)"),
+    claim("E1.B.share.n_clinging", ("board_B", "share", "n_clinging"), "{:d}",
+        "default recipe: of those, seeds whose cling is below 0.15 at 25% of tau"),
+    claim("E1.B.share.share", ("board_B", "share", "share"), "{:.0%}", "default recipe: share of clinging seeds"),
+    claim("E1.B.share.ci95_low", ("board_B", "share", "ci95_low"), "{:.0%}",
+        "default recipe: lower end of the exact (Clopper-Pearson) 95% interval of that share"),
+    claim("E1.B.share.ci95_high", ("board_B", "share", "ci95_high"), "{:.0%}",
+        "default recipe: upper end of the exact (Clopper-Pearson) 95% interval of that share"),
     claim("E1.small_init.early_cling_min", ("board_small_init", "early_cling_min_median"), "{:.2f}",
         "small init: the lowest median cling over the early steps (1, 2, 5, 10, ...)"),
     claim("E1.small_init.early_cling_min_step", ("board_small_init", "early_cling_min_step"), "{:,d}",
@@ -68,3 +79,10 @@ CLAIMS: list[Claim] = [
     claim("E1.line.cling_quarter_T", ("line_B", "cling_median"), "{:.2f}",
         "the paper's 2-D line toy, default recipe: median cling at 25% of tau", _QUARTER),
 ]
+
+#: medians whose per-seed values the result keeps beside them ("cling_median" -> "cling_per_seed"): the book
+#: prints their range over the paired seeds
+_WITH_SEEDS = ("T_median", "cling_median", "cling_missing_median", "accuracy_median", "normal_margin_T_median",
+               "in_margin_T_median", "normal_over_in_margin_T_median", "normal_margin_late_median")
+CLAIMS = [replace(c, per_seed=(*c.metric[:-1], c.metric[-1].removesuffix("_median") + "_per_seed"))
+          if c.metric[-1] in _WITH_SEEDS else c for c in CLAIMS]

@@ -20,7 +20,9 @@ Check: over ≥ 10 seeds the median cling of recipe B at 25% of T is well below 
 and below the small-init contrast (why: clinging is the claim that the boundary reaches the manifold
 early, long before the margins are fitted, and that the init scale decides it; a median over ten
 paired seeds, not one lucky run, has to show it). The slow test runs 10 seeds; the `full` profile
-runs 13, `book` shows 3. Book page: "Clinging and dimpling on a toy".
+runs 13, `book` shows 3 paired seeds, and counts the clinging seeds of recipe B over `share_seeds`
+= 10 (the seeds beyond the paired ones are measured at init, 25% of T and T only), with the exact
+95% interval of that share. Book page: "Clinging and dimpling on a toy".
 
 What the result holds, per recipe and seed (cling counts "no crossing within ±s_max" as s_max, so
 beside each cling the share of the grid with no such crossing, the part of it that is the cap):
@@ -38,7 +40,7 @@ E1.small_init.* and E1.line.* on that page, whose figures show several seeds, no
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,6 +48,7 @@ from dmm_edu import threads
 from dmm_edu._checks import check_choice, check_positive_float, check_positive_int
 from dmm_edu.boundary import flat_manifold
 from dmm_edu.data.toys import chessboard, line_toy
+from dmm_edu.experiments._binomial import clopper_pearson
 from dmm_edu.experiments._toy_training import (
     EARLY_STEPS,
     RECIPES,
@@ -75,20 +78,22 @@ class Config:
     scrub_frames: int = 40  #: also keep the height field at this many evenly spaced steps (and at every
     #: early step and fraction): the frames the book's interactive figure scrubs through (0 = none)
     workers: int = 2  #: processes training and measuring seeds in parallel, at most threads.workers() (1 = here)
+    share_seeds: int = 0  #: recipe-B seeds behind the share of clinging seeds (0: the n_seeds above); the seeds
+    #: beyond n_seeds are trained to T and measured at init, 25% of T and T only, and enter nothing else
 
 
 CONFIGS = {
     "smoke": Config(board=4, recipes=("B", "small_init"), line_toy=True, n_seeds=2, max_steps=60_000,
-                    snapshot_every=100, resolution=11, n_grid=33, scrub_frames=8),
+                    snapshot_every=100, resolution=11, n_grid=33, scrub_frames=8, share_seeds=3),
     "book": Config(late_factor=1.25, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.25),
-                   dtype="float32"),
+                   dtype="float32", share_seeds=10),
     "full": Config(n_seeds=13, late_factor=2.0, fractions=(0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0),
                    max_steps=600_000, resolution=41, n_grid=129),
 }
 
 
 def _world(name: str, board: int):
-    return line_toy() if name == "line" else chessboard(board)
+    return line_toy() if name == "line" else chessboard(board)  # "share": the chessboard, more seeds of B
 
 
 def _run_stack(job: tuple) -> list[dict]:
@@ -176,6 +181,10 @@ def summarise(runs: list[dict], config: Config) -> dict:
     # s_max x its share to the cling, so a cling near s_max x this share is mostly the cap, not a height
     s["cling_missing_median"] = [_median([r["cling_missing"][j] for r in reached]) for j in range(len(fr))]
     s["accuracy_median"] = [_median([r["accuracy"][j] for r in reached]) for j in range(len(fr))]
+    # each seed's numbers behind those medians (the book prints their range beside the median)
+    for key in ("cling", "cling_missing", "accuracy"):
+        s[f"{key}_per_seed"] = [[float(v) for v in r[key]] for r in reached]
+    s["T_per_seed"] = [r["T"] for r in own_T]
     if i0 is not None:
         s["cling_init_per_seed"] = [float(r["cling"][i0]) for r in runs]
     if i25 is not None:
@@ -188,10 +197,27 @@ def summarise(runs: list[dict], config: Config) -> dict:
         im = [float(np.median(r["in_margin_T"])) for r in reached]
         s.update(alt_T_per_seed=[r["alt_T"] for r in reached], normal_margin_T_per_seed=nm,
                  in_margin_T_per_seed=im, normal_margin_T_median=_median(nm), in_margin_T_median=_median(im),
+                 normal_over_in_margin_T_per_seed=[float(v) for v in np.array(nm) / np.array(im)],
                  normal_over_in_margin_T_median=_median(np.array(nm) / np.array(im)))
     if reached and "normal_margin_late" in reached[0]:
-        s["normal_margin_late_median"] = _median([float(np.median(r["normal_margin_late"])) for r in reached])
+        late = [float(np.median(r["normal_margin_late"])) for r in reached]
+        s.update(normal_margin_late_per_seed=late, normal_margin_late_median=_median(late))
     return s
+
+
+def clinging_share(runs: list[dict], more: list[dict], config: Config) -> dict:
+    """The share of recipe-B seeds that cling (cling < 0.15 at 25% of T), over the n_seeds runs and the
+    share_seeds runs beyond them (`more`), among the seeds that reached T; with its exact 95% interval
+    (Clopper–Pearson: ten seeds make a rate, with a wide interval) and each seed's cling there."""
+    fr = list(config.fractions)
+    i25 = fr.index(0.25) if 0.25 in fr else None
+    per_seed = [float(r["cling"][i25]) for r in runs if r["T"] is not None] if i25 is not None else []
+    per_seed += [float(r["cling"][1]) for r in more if r["T"] is not None]  # their fractions: 0, 0.25, 1
+    n, k = len(per_seed), int(np.sum(np.array(per_seed) < 0.15))
+    low, high = clopper_pearson(k, n) if n else (float("nan"), float("nan"))
+    return {"n_seeds": len(runs) + len(more), "n_reached_T": n, "n_clinging": k,
+            "share": k / n if n else float("nan"), "ci95_low": low, "ci95_high": high,
+            "cling_quarter_T_per_seed": per_seed}
 
 
 def check_config(config: Config) -> None:
@@ -217,6 +243,10 @@ def check_config(config: Config) -> None:
     check_positive_int("n_grid", config.n_grid, minimum=2)
     check_choice("dtype", config.dtype, ("float32", "float64"))
     check_positive_int("workers", config.workers)
+    if not isinstance(config.share_seeds, int) or isinstance(config.share_seeds, bool) or \
+            (config.share_seeds and config.share_seeds < config.n_seeds):
+        raise ValueError(f"share_seeds={config.share_seeds!r} is not accepted; expected 0 (the n_seeds={config.n_seeds} "
+                         "seeds) or an integer >= n_seeds")
     if not isinstance(config.scrub_frames, int) or isinstance(config.scrub_frames, bool) or config.scrub_frames < 0:
         raise ValueError(f"scrub_frames={config.scrub_frames!r} is not accepted; expected an integer >= 0 "
                          "(0: no scrub frames)")
@@ -237,13 +267,21 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     jobs = [("board", board, [s], [i], config) for i, s in enumerate(seeds)]  # one stack per seed
     if config.line_toy:
         jobs.append(("line", ("B",), seeds, list(range(len(seeds))), config))  # small: one stack
+    extra = [int(s) for s in rng.integers(0, 2**31 - 1, size=max(config.share_seeds - config.n_seeds, 0))]
+    light = replace(config, late_factor=1.0, fractions=(0.0, 0.25, 1.0), early_cling=False, scrub_frames=0)
+    for half in (extra[: (len(extra) + 1) // 2], extra[(len(extra) + 1) // 2:]):  # two stacks: one per worker
+        if half:
+            first = config.n_seeds + extra.index(half[0])
+            jobs.append(("share", ("B",), half, list(range(first, first + len(half))), light))
     workers = threads.workers(min(config.workers, len(jobs)))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=threads.apply) as pool:
             done = list(pool.map(_run_stack, jobs))
     else:
         done = [_run_stack(job) for job in jobs]
-    results = sorted((r for rs in done for r in rs), key=lambda r: r["seed_index"])  # seed order in each group
+    share_runs = sorted((r for rs in done for r in rs if r["world"] == "share"), key=lambda r: r["seed_index"])
+    results = sorted((r for rs in done for r in rs if r["world"] != "share"),
+                     key=lambda r: r["seed_index"])  # seed order in each group
     groups = sorted({(r["world"], r["recipe"]) for r in results})
     metrics: dict = {"fractions": list(config.fractions), "seeds": seeds,
                      "groups": [f"{w}_{r}" for w, r in groups]}  # array keys: {group}_s{seed index}_{name}
@@ -260,6 +298,8 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
         group = [r for r in results if (r["world"], r["recipe"]) == key]
         tag = f"{key[0]}_{key[1]}"
         metrics[tag] = summarise(group, config)
+        if key == ("board", "B"):
+            metrics[tag]["share"] = clinging_share(group, share_runs, config)
         for i, r in enumerate(group):
             for name in ("frames", "cling", "cling_missing", "accuracy", "steps", "early_steps",
                          "early_cling", "normal_margin_T", "normal_found_T", "in_margin_T", "scrub_steps",
