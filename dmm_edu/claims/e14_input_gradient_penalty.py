@@ -22,9 +22,11 @@ _WHERE = {"unpenalised": "at lambda = 0", "free": "at the largest free lambda",
           "largest_fitting": "at the largest fitting lambda"}
 
 
-def _rows(world: str, label: str, distances: bool, slope_check: bool) -> list[Claim]:
-    """The claims of one arm; slope_check: whether the margin-slope check is asserted there (it holds at both
-    seeds in the arms where it is; at c = 2.5 it fails at both, and is reported)."""
+def _rows(world: str, label: str, distances: bool, slope_check: bool, cost_decided: bool = True) -> list[Claim]:
+    """The claims of one arm; slope_check: whether the margin-slope check is asserted there (it holds at every
+    seed in the arms where it is; at c = 2.5 it fails at two seeds of three, and is reported); cost_decided: whether
+    the seeds agree on the largest lambda's accuracy cost (at c = 2.5 they do not: at seed 2 that lambda still
+    fits, slowly). The d_off growth at the free lambda is not decided in either subspace arm (seed 2: 1.38, 1.40)."""
     out = [
         claim(f"E14.{world}.c", (world, "c"), "{:g}", f"{label}: init scale c of the MLP, W ~ N(0, c^2/fan_in)"),
         claim(f"E14.{world}.free.lambda", (world, "free", "lambda"), "{:g}",
@@ -54,7 +56,7 @@ def _rows(world: str, label: str, distances: bool, slope_check: bool) -> list[Cl
               f"{label}: final train accuracy at the largest lambda"),
         claim(f"E14.{world}.largest.train_accuracy_drop", (world, "largest", "train_accuracy_drop"), "{:.2f}",
               f"{label}: final train accuracy at lambda = 0 minus that at the largest lambda", check=">= 0.05",
-              why=_C10 + "a dominating penalty should cost at least 5 points of train accuracy"),
+              why=_C10 + "a dominating penalty should cost at least 5 points of train accuracy", decided=cost_decided),
     ]
     # the margin's slope, its parts across (P_N) and along (P_T) the manifold, and its share along it
     for role in ("unpenalised", "free", "largest_fitting"):
@@ -94,7 +96,8 @@ def _rows(world: str, label: str, distances: bool, slope_check: bool) -> list[Cl
                   why=_FREE + "so the share of the margin's slope along the manifold should rise, by 0.05 at least"),
             claim(f"E14.{world}.free.d_off_ratio", (world, "free", "d_off_ratio"), "{:.2f}",
                   f"{label}: median d_off at the largest free lambda over that at lambda = 0", check=">= 1.5",
-                  why=_FREE + "so the way across the manifold to the boundary should lengthen clearly, 1.5x at least"),
+                  why=_FREE + "so the way across the manifold to the boundary should lengthen clearly, 1.5x at least",
+                  decided=False),
         ]
     return out
 
@@ -103,5 +106,5 @@ CLAIMS: list[Claim] = [
     claim("E14.fit_fraction", ("fit_fraction",), "{:.0%}",
           "a run fits when its train accuracy reaches this share of the lambda = 0 run's final one and keeps it"),
     *_rows("subspace", "subspace world, c = 1.41", True, True),
-    *_rows("subspace_large_c", "subspace world, c = 2.5", True, False),
+    *_rows("subspace_large_c", "subspace world, c = 2.5", True, False, cost_decided=False),
     *_rows("digits", "digits", False, True)]
