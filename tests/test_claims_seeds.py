@@ -180,3 +180,13 @@ def test_not_decided_marks_only_a_checked_claim():
     assert "E5.undecided" not in claims.CLAIMS
     marked = [c.name for c in claims.CLAIMS.values() if not c.decided]
     assert marked and all(claims.CLAIMS[n].check for n in marked)  # the book's few undecided checks
+
+
+def test_a_number_about_a_figure_is_read_from_the_figures_run_alone():
+    """The opening example is seed 0's digit; another seed picks another digit, so a median of classes means nothing."""
+    claim = claims.get_claim("E6.opening.label")
+    assert claim.figure
+    runs = {"E6": {s: fake({"opening": {"label": label}}, "E6", s) for s, label in enumerate((6, 3, 1))}}
+    s = claims.spread(claim.name, runs)
+    assert (s.value, s.text(), s.seeds) == (6, "6", (0,))
+    assert "the run the figure shows" in s.describe()

@@ -40,7 +40,8 @@ class Claim:
     can print their range (`dmm_edu.claims.seeds`); decided: False for a checked claim whose seeds
     disagree at the book's size (the check holds at some seeds, not at others): the book reports it as
     "not decided at this size", and the tests check that the seeds still disagree, so the text is
-    revisited when they stop disagreeing.
+    revisited when they stop disagreeing; figure: a number about what a figure shows (the opening
+    example is seed 0's digit): quoted from the figure's run, the first seed, alone, with no range.
     """
 
     name: str
@@ -55,14 +56,15 @@ class Claim:
     why: str | None = None
     per_seed: tuple[str, ...] | None = None
     decided: bool = True
+    figure: bool = False
 
 
 def claim(name: str, metric: Iterable[str], fmt: str, description: str, at: tuple[str, float] | None = None,
           check: str | None = None, why: str | None = None, per_seed: Iterable[str] | None = None,
-          decided: bool = True) -> Claim:
+          decided: bool = True, figure: bool = False) -> Claim:
     """A result claim of the experiment its name starts with (the lists in this package use this)."""
     return Claim(name, name.split(".")[0], tuple(metric), fmt, description, at, check=check, why=why,
-                 per_seed=None if per_seed is None else tuple(per_seed), decided=decided)
+                 per_seed=None if per_seed is None else tuple(per_seed), decided=decided, figure=figure)
 
 
 #: every result claim the book may quote, filled by dmm_edu/claims/__init__.py from the per-experiment modules

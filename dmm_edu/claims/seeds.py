@@ -5,7 +5,8 @@ profile)` (three seeds at the `book` profile), quotes their median and prints th
 "0.43 (0.40–0.47)". Two experiments repeat their seeds inside one run (E1 trains paired seeds per
 recipe, E13 repeats data, init and batches per dimension), so the book runs them once and a claim
 of theirs names the per-seed list in its result (`Claim.per_seed`); its value stays the median the
-experiment computed. A checked claim is checked on every seed: it holds when it holds on all of
+experiment computed. A number about what a figure shows (`Claim.figure`) is read from the figure's
+run, the first seed, alone. A checked claim is checked on every seed: it holds when it holds on all of
 them, fails when it fails on all, and is "not decided at this size" when the seeds disagree.
 
     from dmm_edu.claims import spread
@@ -85,7 +86,7 @@ class Spread:
         """Where the value comes from, for a tooltip: "median over seeds 0, 1, 2 (range in parentheses)"."""
         n = len(self.values)
         if n == 1:
-            return f"one run, seed {self.seeds[0]}"
+            return f"seed {self.seeds[0]}, the run the figure shows" if self.claim.figure else f"one run, seed {self.seeds[0]}"
         where = f"{n} seeds inside one run" if self.internal else f"seeds {', '.join(map(str, self.seeds))}"
         same = self.claim.fmt.format(self.low) == self.claim.fmt.format(self.high)
         return f"median over {where}" + (" (the same at the digits shown)" if same else " (range in parentheses)")
@@ -129,7 +130,7 @@ def spread(name: str, runs: Mapping[str, Mapping[int, Result]]) -> Spread:
     by_seed = runs.get(claim.experiment) or {}
     if not by_seed:
         raise KeyError(f"claim {name!r} needs a result of {claim.experiment}; given results of {sorted(runs)}")
-    seeds = tuple(sorted(by_seed))
+    seeds = tuple(sorted(by_seed))[: 1 if claim.figure else None]  # a figure's number: the figure's run alone
     results = tuple(by_seed[s] for s in seeds)
     values = tuple(metric_value(claim, r.metrics) for r in results)
     if len(results) == 1:
