@@ -32,6 +32,7 @@ from dmm_edu.book_pages import (  # noqa: F401  (the appendices' writers: the ho
     runs_of,
 )
 from dmm_edu.experiments.registry import EXPERIMENTS
+from dmm_edu.experiments.variants import overrides, parse_key
 from dmm_edu.results import OutputFolderError, Result, prepare_folder
 
 PROFILE_ENV = "DMM_EDU_BOOK_PROFILE"
@@ -61,17 +62,19 @@ def lab_profile() -> str:
 
 
 def book_experiments() -> dict[str, int]:
-    """{experiment id: seed} of every run the book shows: the claims' experiments and the figures'."""
+    """{run key: seed} of every run the book shows: the claims' experiments and the figures', and the
+    variants the claims quote ("E6:cnn": `dmm_edu.experiments.variants`), each after its experiment."""
     needed = claims.experiments_for()
     for experiment in FIGURE_EXPERIMENTS:
         needed.setdefault(experiment, 0)
     order = list(EXPERIMENTS)  # the catalogue's order: E1 … E8, E8i, E9, …
-    return dict(sorted(needed.items(), key=lambda kv: order.index(kv[0])))
+    return dict(sorted(needed.items(), key=lambda kv: (order.index(parse_key(kv[0])[0]), kv[0])))
 
 
 class BookResults(dict):
-    """{experiment id: Result} of the first seed of each of the book's runs (what the figures, labs and
-    interactive figures read), with `runs`: {experiment id: {seed: Result}} of every seed the claims
+    """{run key: Result} of the first seed of each of the book's runs (what the figures, labs and
+    interactive figures read; a run key is an experiment id, or a variant "E6:cnn"), with `runs`:
+    {run key: {seed: Result}} of every seed the claims
     quote (`claims.seeds_for`: three at the `book` profile, one where a run repeats its seeds inside)."""
 
     def __init__(self, first: dict[str, Result], runs: dict[str, dict[int, Result]]):
@@ -80,9 +83,9 @@ class BookResults(dict):
 
 
 def book_runs(profile: str | None = None) -> dict[str, tuple[int, ...]]:
-    """{experiment id: seeds} of every run the book makes at `profile` (default `book_profile()`)."""
+    """{run key: seeds} of every run the book makes at `profile` (default `book_profile()`)."""
     profile = check_choice("profile", profile or book_profile(), PROFILES)
-    return {e: tuple(dict.fromkeys((seed, *claims.seeds_for(e, profile))))
+    return {e: tuple(dict.fromkeys((seed, *claims.seeds_for(parse_key(e)[0], profile))))
             for e, seed in book_experiments().items()}
 
 
@@ -105,8 +108,15 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
 
     profile = check_choice("profile", profile or book_profile(), PROFILES)
     seeds = book_runs(profile)
-    runs: dict[str, dict[int, Result | None]] = {e: {s: load_cached(e, profile, s) for s in ss}
-                                                 for e, ss in seeds.items()}
+
+    def args(key: str, seed: int) -> tuple[tuple, dict]:  # run_cached's arguments for a run key
+        return (parse_key(key)[0], profile, seed), overrides(key, profile)
+
+    def load(key: str, seed: int) -> Result | None:
+        a, kw = args(key, seed)
+        return load_cached(*a, **kw)
+
+    runs: dict[str, dict[int, Result | None]] = {e: {s: load(e, s) for s in ss} for e, ss in seeds.items()}
     missing = sorted(((e, s) for e, by in runs.items() for s, r in by.items() if r is None),
                      key=lambda es: (-_expected_cost(es[0]), es[1]))
 
@@ -118,7 +128,7 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
     executor = threads.pool(len(missing)) if missing else None
     futures = {}
     if executor is not None:
-        futures = {executor.submit(run_cached, e, profile, s): (e, s) for e, s in missing}
+        futures = {executor.submit(run_cached, *args(e, s)[0], **args(e, s)[1]): (e, s) for e, s in missing}
         if progress:
             progress(f"running {len(missing)} runs of {', '.join(dict.fromkeys(e for e, _ in missing))} "
                      f"(profile {profile}) in {threads.workers(len(missing))} processes ...")
@@ -131,7 +141,8 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
             for experiment, seed in missing:
                 if progress:
                     progress(f"{experiment} (profile {profile}, seed {seed}) ...")
-                done(experiment, seed, run_cached(experiment, profile, seed))
+                a, kw = args(experiment, seed)
+                done(experiment, seed, run_cached(*a, **kw))
         else:
             for future in as_completed(futures):
                 experiment, seed = futures[future]
@@ -146,11 +157,13 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
 
 
 #: the book's runs, longest first (one thread, `book` profile; measured): the pool starts these first
-EXPECTED_COST = ("E1", "E10", "E14", "E11", "E7", "E12", "E9", "E6", "E5", "E4", "E9i", "E8", "E8i", "E13")
+EXPECTED_COST = ("E1", "E10", "E14", "E6:cnn", "E11", "E7", "E7:fashion", "E12", "E9", "E6", "E6:fashion", "E5", "E4",
+                 "E9i", "E8", "E8i", "E13")
 
 
-def _expected_cost(experiment: str) -> int:
-    return len(EXPECTED_COST) - EXPECTED_COST.index(experiment) if experiment in EXPECTED_COST else 0
+def _expected_cost(key: str) -> int:
+    key = key if key in EXPECTED_COST else parse_key(key)[0]  # a variant not listed: as its experiment
+    return len(EXPECTED_COST) - EXPECTED_COST.index(key) if key in EXPECTED_COST else 0
 
 
 def draw_figures(results: dict[str, Result], docs_dir: str | Path) -> list[str]:

@@ -12,31 +12,37 @@ from collections.abc import Mapping
 
 from dmm_edu import claims
 from dmm_edu.claims.seeds import UNDECIDED, YES
+from dmm_edu.experiments.variants import VARIANTS, anchor, parse_key, set_options
 from dmm_edu.results import Result
 
 
 def runs_of(results: Mapping[str, Result]) -> dict[str, dict[int, Result]]:
-    """{experiment: {seed: Result}}: the `runs` of a `book.BookResults`, else each result as its only seed."""
+    """{run key: {seed: Result}}: the `runs` of a `book.BookResults`, else each result as its only seed."""
     runs = getattr(results, "runs", None)
     return dict(runs) if runs is not None else {e: {r.seed: r} for e, r in results.items()}
 
 
-def reproduce_command(result: Result) -> str:
+def reproduce_command(result: Result, key: str | None = None) -> str:
     """The shell command that recomputes `result` (and draws its figures, where the book shows some:
-    E13 and E14 are quoted as numbers only)."""
+    E13 and E14 are quoted as numbers only). key: the run key when the result is a variant
+    ("E6:cnn": the command adds its `--set` options; the book draws no figures of a variant)."""
     from dmm_edu.book import FIGURE_EXPERIMENTS
 
-    folder = f"results/{result.experiment.lower()}-{result.profile}"
-    command = f"dmm-edu run {result.experiment} --profile {result.profile} --seed {result.seed} --out {folder}"
-    return command + (f" && dmm-edu plot {folder}" if result.experiment in FIGURE_EXPERIMENTS else "")
+    key = key or result.experiment
+    folder = f"results/{anchor(key)}-{result.profile}"
+    command = (f"dmm-edu run {result.experiment} --profile {result.profile} --seed {result.seed}"
+               f"{set_options(key, result.profile)} --out {folder}")
+    return command + (f" && dmm-edu plot {folder}" if key in FIGURE_EXPERIMENTS else "")
 
 
-def sweep_command(experiment: str, profile: str, seeds: list[int]) -> str | None:
-    """The shell command that recomputes every seed of a run and prints each metric's median and range
-    (`dmm-edu sweep`); None for one seed or seeds that are not a range."""
+def sweep_command(key: str, profile: str, seeds: list[int]) -> str | None:
+    """The shell command that recomputes every seed of a run (an experiment id or a variant's run key)
+    and prints each metric's median and range (`dmm-edu sweep`); None for one seed or seeds that are
+    not a range."""
     if len(seeds) < 2 or seeds != list(range(seeds[0], seeds[-1] + 1)):
         return None
-    return f"dmm-edu sweep {experiment} --seeds {seeds[0]}:{seeds[-1] + 1} --profile {profile}"
+    return (f"dmm-edu sweep {parse_key(key)[0]} --seeds {seeds[0]}:{seeds[-1] + 1} --profile {profile}"
+            f"{set_options(key, profile)}")
 
 
 def _cell(text: str) -> str:
@@ -69,10 +75,14 @@ def reproducibility_markdown(results: Mapping[str, Result]) -> str:
 
     runs = runs_of(results)
     lines = []
-    for experiment, by_seed in runs.items():
+    for key, by_seed in runs.items():
+        experiment, variant = parse_key(key)
         seeds = sorted(by_seed)
-        used = [c for c in claims.CLAIMS.values() if c.experiment == experiment]
-        lines += [f"## {experiment}: {get_experiment(experiment).title} {{ #{experiment.lower()} }}", "",
+        used = [c for c in claims.CLAIMS.values() if c.run_key == key]
+        title = get_experiment(experiment).title
+        if variant is not None:
+            title = f"{title}, variant `{variant}`: {VARIANTS[experiment][variant].title}"
+        lines += [f"## {key}: {title} {{ #{anchor(key)} }}", "",
                   "| profile | seed | config hash | code hash | content hash | versions | computed in |",
                   "|---|---|---|---|---|---|---|"]
         for seed in seeds:
@@ -82,8 +92,8 @@ def reproducibility_markdown(results: Mapping[str, Result]) -> str:
             lines.append(f"| {result.profile} | {result.seed} | `{prov['config_hash']}` | `{prov['code_hash']}` | "
                          f"`{prov['content_hash']}` | {versions} | {result.provenance.get('duration_s', '?')} s |")
         first = by_seed[seeds[0]]
-        commands = [reproduce_command(first)]
-        sweep = sweep_command(experiment, first.profile, seeds)
+        commands = [reproduce_command(first, key)]
+        sweep = sweep_command(key, first.profile, seeds)
         if sweep:
             commands.append(sweep)
         lines += ["", "```bash", *commands, "```", ""]
@@ -125,7 +135,7 @@ def predictions_markdown(results: Mapping[str, Result]) -> str:
         where = f"{len(s.values)} seeds in one run" if s.internal else "one run, its seeds inside" if (
             claim.experiment in claims.INTERNAL_SEEDS) else f"seed{'s' if len(s.seeds) > 1 else ''} " \
             f"{', '.join(map(str, s.seeds))}"
-        run = f"[{claim.experiment}](reproducibility.md#{claim.experiment.lower()}) · {s.results[0].profile} · {where}"
+        run = f"[{claim.run_key}](reproducibility.md#{anchor(claim.run_key)}) · {s.results[0].profile} · {where}"
         held = sum(s.held())
         shown = {"yes": "yes", "no": "**no**"}.get(verdict, f"*not decided* ({held} of {len(s.values)})")
         rows.append(f"| `{claim.name}` | {_cell(claim.description)} | `{claim.check}` | {_cell(claim.why)} | {run} "

@@ -21,6 +21,7 @@ import pytest
 from smoke_runs import run_cache
 
 from dmm_edu import book, claims
+from dmm_edu.experiments.variants import anchor, parse_key, set_options
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,9 +206,9 @@ def test_claims_are_replaced_and_link_to_the_appendix(site):
     assert chapter.count('class="dmm-claim"') >= len(set(claims.names_in((ROOT / "docs/chapters/clinging.md").read_text())))
     appendix = (site / "appendix" / "reproducibility" / "index.html").read_text()
     appendix_text = re.sub(r"<[^>]+>", "", appendix)  # code blocks are split into highlighted spans
-    for experiment in book.book_experiments():
-        assert f'id="{experiment.lower()}"' in appendix
-        assert f"dmm-edu run {experiment} --profile smoke --seed 0" in appendix_text
+    for key in book.book_experiments():  # an experiment, or a variant of one ("E6:cnn": E6 with --set options)
+        assert f'id="{anchor(key)}"' in appendix
+        assert f"dmm-edu run {parse_key(key)[0]} --profile smoke --seed 0{set_options(key, 'smoke')}" in appendix_text
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ import pytest
 from smoke_runs import run_cache
 
 from dmm_edu import claims
+from dmm_edu.experiments.variants import run_args
 from dmm_edu.results import Result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,11 @@ def smoke_results(tmp_path_factory):
     from dmm_edu.experiments.base import run_cached
 
     cache = shared_cache(tmp_path_factory)
-    return {e: run_cached(e, "smoke", seed, cache=cache) for e, seed in claims.experiments_for().items()}
+    def run(key, seed):  # a run key: an experiment, or a variant of one ("E6:cnn")
+        experiment, overrides = run_args(key, "smoke")
+        return run_cached(experiment, "smoke", seed, cache=cache, **overrides)
+
+    return {key: run(key, seed) for key, seed in claims.experiments_for().items()}
 
 
 def load_hook(name: str):
@@ -193,8 +198,11 @@ def test_checked_claims_hold_on_every_seed_of_the_book_profile(tmp_path_factory)
     checked = [c for c in claims.CLAIMS.values() if c.check is not None]
     assert checked, "the claims carry testable forms; at least one claim should carry one"
     needed = claims.experiments_for([c.name for c in checked])
-    runs = {e: {s: run_cached(e, "book", s, cache=shared_cache(tmp_path_factory)) for s in claims.seeds_for(e, "book")}
-            for e in needed}
+    runs = {}
+    for key in needed:  # every seed of every run key: an experiment, or a variant of one ("E6:cnn")
+        experiment, overrides = run_args(key, "book")
+        runs[key] = {s: run_cached(experiment, "book", s, cache=shared_cache(tmp_path_factory), **overrides)
+                     for s in claims.seeds_for(experiment, "book")}
     failures = []
     for claim in checked:
         s = claims.spread(claim.name, runs)
@@ -211,11 +219,11 @@ def fake_results_for(checked, value: float) -> dict[str, Result]:
     metrics: dict[str, dict] = {}
     for claim in checked:
         assert claim.at is None, claim.name
-        node = metrics.setdefault(claim.experiment, {})
+        node = metrics.setdefault(claim.run_key, {})  # an experiment, or a variant of one ("E6:cnn")
         for key in claim.metric[:-1]:
             node = node.setdefault(key, {})
         node[claim.metric[-1]] = value
-    return {e: fake_result(m, e) for e, m in metrics.items()}
+    return {key: fake_result(m, key.split(":")[0]) for key, m in metrics.items()}
 
 
 def test_the_predictions_page_lists_every_checked_claim_and_every_published_number():
@@ -226,7 +234,7 @@ def test_the_predictions_page_lists_every_checked_claim_and_every_published_numb
     for claim in checked:
         row = next(line for line in page.splitlines() if f"`{claim.name}`" in line)
         assert f"`{claim.check}`" in row and claim.why.replace("|", "&#124;") in row, claim.name
-        assert f"({'reproducibility.md#' + claim.experiment.lower()})" in row
+        assert f"({'reproducibility.md#' + claim.run_key.lower().replace(':', '-')})" in row
         assert row.endswith("| yes |") == claims.check(claim, 0.5), row  # the verdict follows the check
     assert f"of {len(checked)} checks hold" in page and "profile `smoke`" in page
     assert "written for the `book` profile" in page  # smoke values are not book values: the page says so

@@ -142,11 +142,12 @@ def _from_appendix() -> list[tuple[str, str]]:
     from dmm_edu import book
 
     from dmm_edu.book_pages import sweep_command
+    from dmm_edu.experiments.variants import parse_key
 
     found = [(cmd, "appendix/reproducibility (book.reproduce_command)")
-             for experiment, seed in book.book_experiments().items()
+             for key, seed in book.book_experiments().items()  # an experiment, or a variant ("E6:cnn")
              for cmd in _commands_of_block(book.reproduce_command(
-                 types.SimpleNamespace(experiment=experiment, profile="book", seed=seed)))]
+                 types.SimpleNamespace(experiment=parse_key(key)[0], profile="book", seed=seed), key))]
     sweeps = [sweep_command(e, "book", list(seeds)) for e, seeds in book.book_runs("book").items()]
     return found + [(cmd, "appendix/reproducibility (book_pages.sweep_command)") for cmd in sweeps if cmd]
 

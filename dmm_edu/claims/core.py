@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dmm_edu import published
+from dmm_edu.experiments.variants import anchor, parse_key, run_key
 from dmm_edu.results import Result
 
 
@@ -41,7 +42,9 @@ class Claim:
     disagree at the book's size (the check holds at some seeds, not at others): the book reports it as
     "not decided at this size", and the tests check that the seeds still disagree, so the text is
     revisited when they stop disagreeing; figure: a number about what a figure shows (the opening
-    example is seed 0's digit): quoted from the figure's run, the first seed, alone, with no range.
+    example is seed 0's digit): quoted from the figure's run, the first seed, alone, with no range;
+    variant: a named variant of the experiment (`dmm_edu.experiments.variants`: "cnn" reads the run
+    "E6:cnn", E6 with a convolutional network), None for the experiment's own run.
     """
 
     name: str
@@ -57,14 +60,21 @@ class Claim:
     per_seed: tuple[str, ...] | None = None
     decided: bool = True
     figure: bool = False
+    variant: str | None = None
+
+    @property
+    def run_key(self) -> str:
+        """The run the claim reads: its experiment ("E6"), or a variant of it ("E6:cnn", `experiments.variants`)."""
+        return run_key(self.experiment, self.variant)
 
 
 def claim(name: str, metric: Iterable[str], fmt: str, description: str, at: tuple[str, float] | None = None,
           check: str | None = None, why: str | None = None, per_seed: Iterable[str] | None = None,
-          decided: bool = True, figure: bool = False) -> Claim:
+          decided: bool = True, figure: bool = False, variant: str | None = None) -> Claim:
     """A result claim of the experiment its name starts with (the lists in this package use this)."""
     return Claim(name, name.split(".")[0], tuple(metric), fmt, description, at, check=check, why=why,
-                 per_seed=None if per_seed is None else tuple(per_seed), decided=decided, figure=figure)
+                 per_seed=None if per_seed is None else tuple(per_seed), decided=decided, figure=figure,
+                 variant=variant)
 
 
 #: every result claim the book may quote, filled by dmm_edu/claims/__init__.py from the per-experiment modules
@@ -86,6 +96,8 @@ def register(claims: Iterable[Claim]) -> None:
             raise ValueError(f"claim {c.name!r} is registered twice")
         if c.name.startswith(PUBLISHED) or c.name.split(".")[0] != c.experiment:
             raise ValueError(f"claim {c.name!r}: a result claim's name starts with its experiment {c.experiment!r}")
+        if c.variant is not None:
+            parse_key(c.run_key)  # ValueError naming the experiment's variants
         if not c.decided and c.check is None:
             raise ValueError(f"claim {c.name!r}: decided=False marks a check the seeds disagree on; it has no check")
         if (c.check is None) != (c.why is None):
@@ -122,7 +134,8 @@ def get_claim(name: str) -> Claim:
 
 
 def experiments_for(names=None) -> dict[str, int]:
-    """{experiment id: seed} the claims `names` (default: all) need; ValueError if one experiment needs two seeds.
+    """{run key: seed} the claims `names` (default: all) need: an experiment id ("E6"), or a variant of
+    one ("E6:cnn", `dmm_edu.experiments.variants`); ValueError if one run key needs two first seeds.
 
     Published claims need no experiment and are skipped.
     """
@@ -131,9 +144,9 @@ def experiments_for(names=None) -> dict[str, int]:
         if is_published(name):
             continue
         c = get_claim(name)
-        if seeds.setdefault(c.experiment, c.seed) != c.seed:
-            raise ValueError(f"claims of {c.experiment} use seeds {seeds[c.experiment]} and {c.seed}; "
-                             "the book backs each experiment with one run")
+        if seeds.setdefault(c.run_key, c.seed) != c.seed:
+            raise ValueError(f"claims of {c.run_key} use seeds {seeds[c.run_key]} and {c.seed}; "
+                             "the book backs each run with one first seed")
     return seeds
 
 
@@ -165,7 +178,8 @@ def provenance(claim: Claim, result: Result) -> dict:
     """Where a claim's value comes from: experiment, profile, seed, metric, and short config/code/content hashes."""
     config = json.dumps(result.config, sort_keys=True, separators=(",", ":"))
     prov = result.provenance or {}
-    return {"claim": claim.name, "experiment": result.experiment, "profile": result.profile, "seed": result.seed,
+    return {"claim": claim.name, "experiment": result.experiment, "run": claim.run_key, "anchor": anchor(claim.run_key),
+            "profile": result.profile, "seed": result.seed,
             "metric": "/".join(claim.metric) + (f" at {claim.at[0]}={claim.at[1]:g}" if claim.at else ""),
             "config_hash": hashlib.sha256(config.encode()).hexdigest()[:12],
             "code_hash": str(prov.get("code_hash", "unknown"))[:12],
@@ -184,8 +198,8 @@ def resolve(name: str, results: Mapping[str, Result], runs: Mapping[str, Mapping
             ) -> tuple[float, str, dict]:
     """(value, formatted text, provenance) of the claim `name`.
 
-    A result claim reads `results[claim.experiment]` ({experiment id: Result}, the run of the claim's
-    seed); with `runs` ({experiment: {seed: Result}}) it reads every seed's run instead, and the value
+    A result claim reads `results[claim.run_key]` ({run key: Result}: "E6", or a variant "E6:cnn"; the
+    run of the claim's seed); with `runs` ({experiment: {seed: Result}}) it reads every seed's run instead, and the value
     is their median, the text the median with the range (`seeds.spread`). The provenance adds
     "seeds", "values" (one per seed) and "spread" (how the value was made, in words). A published claim reads
     dmm_edu.published and ignores both. KeyError for an unknown claim (naming near matches) or a
@@ -197,14 +211,14 @@ def resolve(name: str, results: Mapping[str, Result], runs: Mapping[str, Mapping
         number = published.get(name[len(PUBLISHED):])
         return number.value, number.text(), published_provenance(name)
     c = get_claim(name)
-    if runs is None or c.experiment not in runs:
-        if c.experiment not in results:
-            raise KeyError(f"claim {name!r} needs a result of {c.experiment}; given results of {sorted(results)}")
-        result = results[c.experiment]
+    if runs is None or c.run_key not in runs:
+        if c.run_key not in results:
+            raise KeyError(f"claim {name!r} needs a result of {c.run_key}; given results of {sorted(results)}")
+        result = results[c.run_key]
         if result.seed != c.seed:
-            raise ValueError(f"claim {name!r} is backed by seed {c.seed}; the {c.experiment} result given "
+            raise ValueError(f"claim {name!r} is backed by seed {c.seed}; the {c.run_key} result given "
                              f"has seed {result.seed}")
-        runs = {c.experiment: {result.seed: result}}
+        runs = {c.run_key: {result.seed: result}}
     s = spread(name, runs)
     prov = provenance(c, s.results[0]) | {"seeds": list(s.seeds), "values": list(s.values),
                                           "internal": s.internal, "spread": s.describe()}

@@ -29,3 +29,20 @@ CLAIMS: list[Claim] = [
     claim("E7.random_frame.d_on_over_d_free", ("random_frame", "d_on_over_d_free"), "{:.2f}",
         "random k-frame, DeepFool: d_on / d_free (control)"),
 ]
+
+# the variant "E7:fashion" (`dmm_edu.experiments.variants`): the same protocol, the MLP on the bundled Fashion-MNIST
+_FASHION = "MLP on Fashion-MNIST"
+CLAIMS += [
+    claim("E7.fashion.clean_accuracy", ("clean_test_accuracy",), "{:.1%}", f"{_FASHION}: clean test accuracy",
+          variant="fashion"),
+    claim("E7.fashion.ae_test_mse", ("ae_test_mse",), "{:.4f}",
+          f"{_FASHION}: autoencoder test reconstruction MSE per pixel", variant="fashion"),
+    claim("E7.fashion.ae.on_delta", ("ae", "on_delta"), "{:.2f}", f"{_FASHION}: autoencoder tangent, median on(d_free)",
+          variant="fashion"),
+    claim("E7.fashion.pgd.d_on_over_d_free", ("pgd", "d_on_over_d_free"), "{:.2f}",
+          f"{_FASHION}: autoencoder tangent, PGD: d_on / d_free", variant="fashion", check="> 1.2",
+          why="C7 as on the digits: an attack kept on the manifold must travel clearly further than a free one"),
+    claim("E7.fashion.pgd.d_off_over_d_free", ("pgd", "d_off_over_d_free"), "{:.2f}",
+          f"{_FASHION}: autoencoder tangent, PGD: d_off / d_free", variant="fashion", check="< 1.5",
+          why="C7 as on the digits: an attack kept off the manifold is almost as short as a free one"),
+]

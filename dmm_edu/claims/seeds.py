@@ -121,15 +121,16 @@ def _internal_values(claim: Claim, result: Result) -> tuple[float, ...] | None:
 
 
 def spread(name: str, runs: Mapping[str, Mapping[int, Result]]) -> Spread:
-    """The claim `name` over the runs of its experiment (`runs`: {experiment: {seed: Result}}).
+    """The claim `name` over the runs of its experiment (`runs`: {run key: {seed: Result}}, the run key
+    being the experiment id, or "E6:cnn" for a variant).
 
     KeyError for an unknown claim or an experiment with no run; ValueError for a metric missing, not
     a number or not finite in any of the runs (`metric_value`).
     """
     claim = get_claim(name)
-    by_seed = runs.get(claim.experiment) or {}
+    by_seed = runs.get(claim.run_key) or {}
     if not by_seed:
-        raise KeyError(f"claim {name!r} needs a result of {claim.experiment}; given results of {sorted(runs)}")
+        raise KeyError(f"claim {name!r} needs a result of {claim.run_key}; given results of {sorted(runs)}")
     seeds = tuple(sorted(by_seed))[: 1 if claim.figure else None]  # a figure's number: the figure's run alone
     results = tuple(by_seed[s] for s in seeds)
     values = tuple(metric_value(claim, r.metrics) for r in results)

@@ -65,9 +65,9 @@ def _claim_markup(name: str, page) -> str:
         title = f"{prov['citation']} · {prov['where']} · {prov['kind']}"
         return f'[{text}]({link}#{prov["source"]} "{_title(title)}"){{ .dmm-claim .dmm-published }}'
     link = posixpath.relpath(APPENDIX, here)
-    title = (f"{prov['experiment']} {prov['metric']} · profile {prov['profile']} · {prov['spread']}"
+    title = (f"{prov['run']} {prov['metric']} · profile {prov['profile']} · {prov['spread']}"
              f" · code {prov['code_hash'][:8]}")
-    return f'[{text}]({link}#{prov["experiment"].lower()} "{_title(title)}"){{ .dmm-claim }}'
+    return f'[{text}]({link}#{prov["anchor"]} "{_title(title)}"){{ .dmm-claim }}'
 
 
 def _generated(pattern: re.Pattern, make, markdown: str, page, what: str) -> str:
