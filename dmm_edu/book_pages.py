@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dmm_edu import claims
-from dmm_edu.claims.seeds import UNDECIDED, YES
+from dmm_edu.claims.seeds import NO, UNDECIDED, YES
 from dmm_edu.experiments.variants import VARIANTS, anchor, parse_key, set_options
 from dmm_edu.results import Result
 
@@ -45,6 +45,11 @@ def sweep_command(key: str, profile: str, seeds: list[int]) -> str | None:
             f"{set_options(key, profile)}")
 
 
+def _nowrap(text: str) -> str:
+    """A value with its range kept on one line in a table ("0.68 (0.68–0.70)" never breaks at the dash)."""
+    return f'<span class="dmm-range">{text}</span>'
+
+
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell (a pipe would end the cell)."""
     return str(text).replace("|", "&#124;")
@@ -68,6 +73,27 @@ def _checks_table(by_seed: dict[int, Result]) -> list[str]:
     return lines + [""]
 
 
+def _verb(n: int, verb: str) -> str:
+    """"1 holds", "3 hold": a count and its verb."""
+    return f"{n} {verb}s" if n == 1 else f"{n} {verb}"
+
+
+def _run_checks(runs: Mapping[str, Mapping[int, Result]]) -> list[tuple[str, str, str, str]]:
+    """(run key, check name, per-seed text, verdict) of every check the runs record in metrics["checks"]:
+    YES when it holds at every seed that recorded it, NO when at none, else UNDECIDED."""
+    out = []
+    for key, by_seed in runs.items():
+        seeds = sorted(by_seed)
+        names = list(dict.fromkeys(k for s in seeds for k in (by_seed[s].metrics.get("checks") or {})))
+        for name in names:
+            held = {s: (by_seed[s].metrics.get("checks") or {}).get(name) for s in seeds}
+            held = {s: bool(v) for s, v in held.items() if v is not None}
+            verdict = YES if all(held.values()) else NO if not any(held.values()) else UNDECIDED
+            per_seed = ", ".join(f"{s}: {'yes' if v else 'no'}" for s, v in held.items())
+            out.append((key, name, per_seed, verdict))
+    return out
+
+
 def reproducibility_markdown(results: Mapping[str, Result]) -> str:
     """The reproducibility appendix's body: one section per experiment, one row per seed's run, the
     commands that recompute them, the checks inside the runs and every claim with its value per seed."""
@@ -83,15 +109,19 @@ def reproducibility_markdown(results: Mapping[str, Result]) -> str:
         if variant is not None:
             title = f"{title}, variant `{variant}`: {VARIANTS[experiment][variant].title}"
         lines += [f"## {key}: {title} {{ #{anchor(key)} }}", "",
-                  "| profile | seed | config hash | code hash | content hash | versions | computed in |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| profile | seed | config hash | code hash | content hash | versions | threads | computed in |",
+                  "|---|---|---|---|---|---|---|---|"]
         for seed in seeds:
             result = by_seed[seed]
             prov = claims.provenance(used[0] if used else claims.Claim("-", experiment, (), "", ""), result)
             versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items())
             lines.append(f"| {result.profile} | {result.seed} | `{prov['config_hash']}` | `{prov['code_hash']}` | "
-                         f"`{prov['content_hash']}` | {versions} | {result.provenance.get('duration_s', '?')} s |")
+                         f"`{prov['content_hash']}` | {versions} | {result.provenance.get('threads', '?')} | "
+                         f"{result.provenance.get('duration_s', '?')} s |")
         first = by_seed[seeds[0]]
+        config = ", ".join(f"{k}={v!r}" for k, v in first.config.items())
+        lines += ["", f"The configuration (the same at every seed; the code hash covers the files of `dmm_edu` this "
+                      f"experiment imports): `{config}`"]
         commands = [reproduce_command(first, key)]
         sweep = sweep_command(key, first.profile, seeds)
         if sweep:
@@ -106,7 +136,7 @@ def reproducibility_markdown(results: Mapping[str, Result]) -> str:
             for claim in used:
                 s = claims.spread(claim.name, runs)
                 p = claims.provenance(claim, first)
-                lines.append(f"| `{claim.name}` | {s.text()} | {s.per_seed_text()} | `{p['metric']}` | "
+                lines.append(f"| `{claim.name}` | {_nowrap(s.text())} | {s.per_seed_text()} | `{p['metric']}` | "
                              f"{_cell(claim.description)} |")
             lines.append("")
     return "\n".join(lines)
@@ -137,9 +167,10 @@ def predictions_markdown(results: Mapping[str, Result]) -> str:
             f"{', '.join(map(str, s.seeds))}"
         run = f"[{claim.run_key}](reproducibility.md#{anchor(claim.run_key)}) · {s.results[0].profile} · {where}"
         held = sum(s.held())
-        shown = {"yes": "yes", "no": "**no**"}.get(verdict, f"*not decided* ({held} of {len(s.values)})")
+        shown = {"yes": "yes", "no": "**no**"}.get(verdict, f"*not decided* (holds at {held} of {len(s.values)})")
         rows.append(f"| `{claim.name}` | {_cell(claim.description)} | `{claim.check}` | {_cell(claim.why)} | {run} "
-                    f"| {s.text()} | {s.per_seed_text()} | {shown} |")
+                    f"| {_nowrap(s.text())} | {s.per_seed_text()} | {shown} |")
+    inside = _run_checks(runs)
     backing = sorted({c.profile for c in checked})
     shown_profiles = ", ".join(f"`{p}`" for p in sorted(profiles))
     n_yes, n_undecided = verdicts.count(YES), verdicts.count(UNDECIDED)
@@ -147,13 +178,25 @@ def predictions_markdown(results: Mapping[str, Result]) -> str:
               f"(profile {shown_profiles})"
     if n_undecided:
         summary += f"; {n_undecided} {'is' if n_undecided == 1 else 'are'} not decided (the seeds disagree)"
-    lines = [summary + ".", ""]
+    lines = [summary + ". The experiments also record checks of their own, failures included: they are "
+             "listed [below](#inside).", ""]
     if profiles - set(backing):
         lines += [f"The checks are written for the {', '.join(f'`{p}`' for p in backing)} profile; at a smaller "
                   "profile a **no** says only that the small run does not reach the threshold.", ""]
     lines += ["| claim | what it is | check | why this threshold | runs | value | per seed | holds |",
-              "|---|---|---|---|---|---|---|---|", *rows, "",
-              "## Published numbers { #published }", "",
+              "|---|---|---|---|---|---|---|---|", *rows, ""]
+    counts = {v: sum(1 for *_, verdict in inside if verdict == v) for v in (YES, NO, UNDECIDED)}
+    lines += ["## Checks inside the runs { #inside }", "",
+              f"Besides the claims above, the experiments record {len(inside)} checks of their own in every run "
+              "(`metrics[\"checks\"]`): predictions they test whether or not the book quotes them. "
+              f"{_verb(counts[YES], 'hold')} at every seed, {_verb(counts[NO], 'fail')} at every seed and "
+              f"{_verb(counts[UNDECIDED], 'split')} the seeds. A failure here is reported, not hidden: the chapter that reads the run says what it "
+              "means (a check that repeats a claim above has the same verdict there).", "",
+              "| run | check | per seed | holds |", "|---|---|---|---|"]
+    for key, name, per_seed, verdict in inside:
+        shown = {YES: "yes", NO: "**no**"}.get(verdict, "*not decided*")
+        lines.append(f"| [{key}](reproducibility.md#{anchor(key)}) | `{name}` | {per_seed} | {shown} |")
+    lines += ["", "## Published numbers { #published }", "",
               "Every number of another work that this book or its experiments compare with; a chapter quotes one "
               "by its claim name below, and its value links to the source. The kind of source matters: a "
               "student's repository has not been reviewed, a peer-reviewed paper has.", "",

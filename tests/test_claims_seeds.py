@@ -144,7 +144,7 @@ def test_the_predictions_page_says_not_decided_when_the_seeds_disagree():
     results = book.BookResults({e: by[0] for e, by in runs.items()}, runs)
     page = book.predictions_markdown(results)
     row = next(line for line in page.splitlines() if f"`{NAME}`" in line)
-    assert row.endswith("| *not decided* (2 of 3) |") and "seeds 0, 1, 2" in row
+    assert row.endswith("| *not decided* (holds at 2 of 3) |") and "seeds 0, 1, 2" in row
     assert f"{len(checked) - 1} of {len(checked)} checks hold on every seed" in page
     assert "1 is not decided" in page
 
@@ -192,3 +192,62 @@ def test_a_number_about_a_figure_is_read_from_the_figures_run_alone():
     s = claims.spread(claim.name, runs)
     assert (s.value, s.text(), s.seeds) == (6, "6", (0,))
     assert "the run the figure shows" in s.describe()
+
+
+def test_the_predictions_page_lists_the_runs_own_checks_failures_included():
+    checked = [c for c in claims.CLAIMS.values() if c.check is not None]
+    runs = {key: fill(key) for key in {c.run_key for c in checked}}
+    for seed, result in runs["E5"].items():
+        result.metrics["checks"] = {"always": True, "never": False, "split": seed == 2}
+    page = book.predictions_markdown(book.BookResults({k: by[0] for k, by in runs.items()}, runs))
+    inside = page[page.index("## Checks inside the runs"):page.index("## Published numbers")]
+    assert "3 checks of their own" in inside and "1 holds at every seed, 1 fails at every seed and 1 splits" in inside
+    assert "| [E5](reproducibility.md#e5) | `never` | 0: no, 1: no, 2: no | **no** |" in inside
+    assert "| `split` | 0: no, 1: no, 2: yes | *not decided* |" in inside
+
+
+def test_seeds_inside_one_run_are_numbered_apart_from_the_runs_seeds():
+    board = {"T_median": 100.0, "T_per_seed": [90, 100, 120]}
+    s = claims.spread("E1.B.T_median", {"E1": {0: fake({"board_B": board}, "E1")}})
+    assert s.per_seed_text() == "#0: 90, #1: 100, #2: 120"
+    one = claims.spread("E1.B.n_seeds", {"E1": {0: fake({"board_B": {"n_seeds": 3}}, "E1")}})
+    assert one.per_seed_text() == "one run, its seeds inside: 3"
+
+
+def test_a_chapter_counts_seeds_instead_of_typing_the_count():
+    runs = {"E5": {s: fake({"c2.5": {"d_off_over_d_on": v}, "c0.5": {"d_off_over_d_on": w}}, seed=s)
+                   for s, (v, w) in enumerate(((0.5, 0.9), (0.7, 0.6), (0.95, 1.2)))}}
+    count = claims.count_seeds(NAME, "<", 0.85, runs)
+    assert (count.held, count.n, count.text()) == (2, 3, "2 of 3 seeds")
+    assert "seed 2: 0.95 < 0.85 no" in count.detail()
+    versus = claims.count_seeds(NAME, "<", "E5.c0_5.d_off_over_d_on", runs)  # claim against claim, seed by seed
+    assert versus.text() == "2 of 3 seeds"
+    assert claims.count_seeds(NAME, ">", 0.0, runs).text() == "all 3 seeds"
+    assert claims.count_seeds(NAME, ">", 5.0, runs).text() == "no seed"
+    with pytest.raises(ValueError, match="op='=='"):
+        claims.count_seeds(NAME, "==", 0.5, runs)
+    internal = {"E1": {0: fake({"board_B": {"T_median": 100.0, "T_per_seed": [90, 100, 120]}}, "E1")}}
+    with pytest.raises(ValueError, match="different seeds"):
+        claims.count_seeds("E1.B.T_median", "<", NAME, {**runs, **internal})
+
+
+def test_the_hook_renders_a_seed_count_and_the_registry_sees_its_claims():
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("dmm_hook_claims_seeds",
+                                                  Path(__file__).resolve().parents[1] / "docs/hooks/claims.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    hook._runs.update(e5_runs(0.5, 0.9, 0.7))
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="chapters/x.md"))
+    text = 'below 0.85 at {{ seeds("E5.c2_5.d_off_over_d_on", "<", 0.85) }}.'
+    out = hook.on_page_markdown(text, page, {}, None)
+    assert 'class="dmm-seeds"' in out and ">2 of 3 seeds</span>." in out and "seed 1: 0.9 &lt; 0.85 no" not in out
+    assert "seed 1: 0.9 < 0.85 no" in out
+    assert claims.names_in(text) == ["E5.c2_5.d_off_over_d_on"]
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="cannot be counted"):
+        hook.on_page_markdown('{{ seeds("E5.nope", "<", 1) }}', page, {}, None)

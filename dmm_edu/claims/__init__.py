@@ -57,7 +57,17 @@ from dmm_edu.claims.core import (
     register,
     resolve,
 )
-from dmm_edu.claims.seeds import BOOK_SEEDS, INTERNAL_SEEDS, UNDECIDED, Spread, seeds_for, spread
+from dmm_edu.claims.seeds import (
+    BOOK_SEEDS,
+    INTERNAL_SEEDS,
+    SEEDS_PATTERN,
+    UNDECIDED,
+    SeedCount,
+    Spread,
+    count_seeds,
+    seeds_for,
+    spread,
+)
 
 for _module in (e01_toy_boundaries, e05_on_off_attacks, e02_boundary_tilting, e03_random_baseline,
                 e04_perpendicularity, e06_on_off_images, e07_autoencoder_tangent, e08_cling_dimple_highdim,
@@ -66,6 +76,7 @@ for _module in (e01_toy_boundaries, e05_on_off_attacks, e02_boundary_tilting, e0
                 e14_input_gradient_penalty):
     register(_module.CLAIMS)
 
-__all__ = ["BOOK_SEEDS", "CLAIMS", "INTERNAL_SEEDS", "PATTERN", "PUBLISHED", "UNDECIDED", "Claim", "Spread", "check",
+__all__ = ["BOOK_SEEDS", "CLAIMS", "INTERNAL_SEEDS", "PATTERN", "PUBLISHED", "SEEDS_PATTERN", "UNDECIDED", "Claim",
+           "SeedCount", "Spread", "check", "count_seeds",
            "experiments_for", "get_claim", "is_known", "is_published", "metric_value", "names_in", "provenance",
            "published_provenance", "resolve", "seeds_for", "spread"]

@@ -107,8 +107,11 @@ def register(claims: Iterable[Claim]) -> None:
 
 
 def names_in(markdown: str) -> list[str]:
-    """The claim names quoted in a Markdown text, in order (repeats kept)."""
-    return PATTERN.findall(markdown)
+    """The claim names quoted in a Markdown text, in order (repeats kept): those of {{ claim(...) }}, then
+    those compared seed by seed in {{ seeds(...) }} (`dmm_edu.claims.seeds`)."""
+    from dmm_edu.claims.seeds import seed_names_in
+
+    return PATTERN.findall(markdown) + seed_names_in(markdown)
 
 
 def is_published(name: str) -> bool:

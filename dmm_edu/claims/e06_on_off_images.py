@@ -85,6 +85,8 @@ def _variant(variant: str, label: str) -> list[Claim]:
           why="the same test with the local tangent, so that the result does not hang on one tangent estimate"),
         c("pca.d_on_over_d_free", ("pca", "d_on_over_d_free"), "{:.2f}", "global PCA: d_on / d_free"),
         c("pca.d_off_over_d_free", ("pca", "d_off_over_d_free"), "{:.2f}", "global PCA: d_off / d_free"),
+        *([c("pca.d_off_over_d_on", ("pca", "d_off_over_d_on"), "{:.2f}",
+             "global PCA: d_off / d_on (below 1: the DMM's order; the CNN's is a near tie)")] if variant == "cnn" else []),
         c("local_pca.d_on_over_d_free", ("local_pca", "d_on_over_d_free"), "{:.2f}", "local PCA: d_on / d_free"),
         c("local_pca.d_off_over_d_free", ("local_pca", "d_off_over_d_free"), "{:.2f}", "local PCA: d_off / d_free"),
         c("random_frame.d_on_over_d_free", ("random_frame", "d_on_over_d_free"), "{:.2f}",

@@ -12,10 +12,15 @@ them, fails when it fails on all, and is "not decided at this size" when the see
     from dmm_edu.claims import spread
     s = spread("E5.c2_5.d_off_over_d_on", {"E5": {0: r0, 1: r1, 2: r2}})
     s.value, s.text(), s.values, s.verdict()   # the median, "1.23 (1.10–1.31)", per seed, "yes"
+
+A chapter that says how many seeds something holds at computes it too: {{ seeds("E8i.d_on_final", ">",
+"E8i.d_on_epoch1") }} becomes "2 of 3 seeds" (`count_seeds`), so the sentence cannot go stale.
 """
 
 from __future__ import annotations
 
+import operator
+import re
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +35,8 @@ BOOK_SEEDS: dict[str, tuple[int, ...]] = {"smoke": (0,), "book": (0, 1, 2)}
 INTERNAL_SEEDS = ("E1", "E13")
 
 YES, NO, UNDECIDED = "yes", "no", "not decided"
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def seeds_for(experiment: str, profile: str) -> tuple[int, ...]:
@@ -70,7 +77,14 @@ class Spread:
         return fmt(self.value) if lo == hi else f"{fmt(self.value)} ({lo}{dash}{hi})"
 
     def per_seed_text(self) -> str:
-        """Every seed's value: "0: 0.41, 1: 0.43, 2: 0.47" (internal seeds are numbered by their index)."""
+        """Every seed's value: "0: 0.41, 1: 0.43, 2: 0.47"; seeds inside one run by their index ("#0: 0.41, ...");
+        a number from one run alone says so ("seed 0, the figure's"; "one run, its seeds inside")."""
+        if self.internal:
+            return ", ".join(f"#{s}: {self.claim.fmt.format(v)}" for s, v in zip(self.seeds, self.values))
+        if len(self.values) == 1 and self.claim.figure:
+            return f"seed {self.seeds[0]}, the figure's: {self.claim.fmt.format(self.value)}"
+        if len(self.values) == 1 and self.claim.experiment in INTERNAL_SEEDS:
+            return f"one run, its seeds inside: {self.claim.fmt.format(self.value)}"
         return ", ".join(f"{s}: {self.claim.fmt.format(v)}" for s, v in zip(self.seeds, self.values))
 
     def held(self) -> tuple[bool, ...]:
@@ -85,8 +99,14 @@ class Spread:
     def describe(self) -> str:
         """Where the value comes from, for a tooltip: "median over seeds 0, 1, 2 (range in parentheses)"."""
         n = len(self.values)
+        if self.claim.metric[0] == "published":
+            return "a published number the run keeps beside its own (see the bibliography)"
+        if n == 1 and self.claim.figure:
+            return f"seed {self.seeds[0]}, the run the figure shows"
+        if n == 1 and self.claim.experiment in INTERNAL_SEEDS:
+            return "one run, its seeds inside (a count over them, or a value of their median)"
         if n == 1:
-            return f"seed {self.seeds[0]}, the run the figure shows" if self.claim.figure else f"one run, seed {self.seeds[0]}"
+            return f"one run, seed {self.seeds[0]}"
         where = f"{n} seeds inside one run" if self.internal else f"seeds {', '.join(map(str, self.seeds))}"
         same = self.claim.fmt.format(self.low) == self.claim.fmt.format(self.high)
         return f"median over {where}" + (" (the same at the digits shown)" if same else " (range in parentheses)")
@@ -139,3 +159,56 @@ def spread(name: str, runs: Mapping[str, Mapping[int, Result]]) -> Spread:
         if inside is not None:
             return Spread(claim, values[0], inside, tuple(range(len(inside))), True, results)
     return Spread(claim, _median(list(values)), values, seeds, False, results)
+
+
+#: how a chapter counts seeds: {{ seeds("A", "<", "B") }} or {{ seeds("A", ">=", 0.05) }} becomes "2 of 3 seeds"
+SEEDS_PATTERN = re.compile(r"""\{\{\s*seeds\(\s*["']([^"']+)["']\s*,\s*["'](<=|>=|<|>)["']\s*,\s*"""
+                           r"""(?:["']([^"']+)["']|([-+0-9.eE]+))\s*\)\s*\}\}""")
+
+
+@dataclass(frozen=True)
+class SeedCount:
+    """How many seeds a comparison holds at: `held` of `n`, with each seed's two values (`pairs`)."""
+
+    held: int
+    n: int
+    pairs: tuple[tuple[int, float, float], ...]
+    text_left: str
+    op: str
+
+    def text(self) -> str:
+        """"all 3 seeds", "2 of 3 seeds", "no seed"."""
+        if self.held == self.n:
+            return f"all {self.n} seeds" if self.n > 1 else "its one seed"
+        return "no seed" if self.held == 0 else f"{self.held} of {self.n} seeds"
+
+    def detail(self) -> str:
+        """Each seed's comparison, for a tooltip: "seed 0: 0.50 < 0.62 yes; ..."."""
+        return "; ".join(f"seed {s}: {a:.3g} {self.op} {b:.3g} {'yes' if _OPS[self.op](a, b) else 'no'}"
+                         for s, a, b in self.pairs)
+
+
+def count_seeds(left: str, op: str, right: str | float, runs: Mapping[str, Mapping[int, Result]]) -> SeedCount:
+    """At how many seeds claim `left` compares as `op` ("<", "<=", ">", ">=") with claim `right` or a number.
+
+    Both claims are read seed by seed (`spread`): they must have the same seeds (one run key, or runs
+    of the same seeds). ValueError for another operator or seeds that do not match; KeyError as `spread`.
+    """
+    if op not in _OPS:
+        raise ValueError(f"op={op!r} is not accepted; expected one of {sorted(_OPS)}")
+    a = spread(left, runs)
+    if isinstance(right, str):
+        b = spread(right, runs)
+        if (a.seeds, a.internal) != (b.seeds, b.internal):
+            raise ValueError(f"seeds({left!r}, {op!r}, {right!r}): the claims have different seeds "
+                             f"({a.seeds} and {b.seeds}); compare claims of runs with the same seeds")
+        others = b.values
+    else:
+        others = (float(right),) * len(a.values)
+    pairs = tuple(zip(a.seeds, a.values, others))
+    return SeedCount(sum(_OPS[op](x, y) for _, x, y in pairs), len(pairs), pairs, left, op)
+
+
+def seed_names_in(markdown: str) -> list[str]:
+    """The claim names a Markdown text compares seed by seed in {{ seeds(...) }}, in order."""
+    return [name for m in SEEDS_PATTERN.finditer(markdown) for name in (m.group(1), m.group(3)) if name]

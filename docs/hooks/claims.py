@@ -8,7 +8,8 @@ replaces `{{ claim("NAME") }}` with the claim's value (the median over the run's
 range: `dmm_edu.claims.seeds`): a result claim links to the appendix entry
 of the runs that made it (the tooltip names experiment, profile, seeds and code hash); a published
 claim ("published.KEY") links to its source's bibliography entry (the tooltip names the source,
-the table or figure, and the kind of source). `{{ reproducibility() }}` and `{{ predictions() }}`
+the table or figure, and the kind of source). `{{ seeds("A", "<", "B") }}` counts the seeds at which
+claim A compares so with claim B (or a number): "2 of 3 seeds". `{{ reproducibility() }}` and `{{ predictions() }}`
 become the two generated appendix tables. An unknown claim or a NaN metric fails the build.
 The logic lives in dmm_edu.book and dmm_edu.claims; this file only wires it into mkdocs.
 """
@@ -80,7 +81,17 @@ def _generated(pattern: re.Pattern, make, markdown: str, page, what: str) -> str
     return pattern.sub(lambda m: table, markdown)
 
 
+def _seeds_markup(m, page) -> str:
+    left, op, right = m.group(1), m.group(2), m.group(3) if m.group(3) is not None else float(m.group(4))
+    try:
+        count = claims.count_seeds(left, op, right, _runs or book.runs_of(_results))
+    except (KeyError, ValueError) as err:
+        raise PluginError(f"{page.file.src_uri}: {m.group(0)} cannot be counted: {err}") from None
+    return f'<span class="dmm-seeds" title="{_title(count.detail())}">{count.text()}</span>'
+
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    markdown = claims.SEEDS_PATTERN.sub(lambda m: _seeds_markup(m, page), markdown)
     markdown = claims.PATTERN.sub(lambda m: _claim_markup(m.group(1), page), markdown)
     markdown = _generated(REPRODUCIBILITY, book.reproducibility_markdown, markdown, page, "reproducibility")
     return _generated(PREDICTIONS, book.predictions_markdown, markdown, page, "predictions")
