@@ -74,8 +74,8 @@ def book_experiments() -> dict[str, int]:
 class BookResults(dict):
     """{run key: Result} of the first seed of each of the book's runs (what the figures, labs and
     interactive figures read; a run key is an experiment id, or a variant "E6:cnn"), with `runs`:
-    {run key: {seed: Result}} of every seed the claims
-    quote (`claims.seeds_for`: three at the `book` profile, one where a run repeats its seeds inside)."""
+    {run key: {seed: Result}} of every seed the claims quote (`claims.seeds_for`: three at the `book`
+    profile, one where a run repeats its seeds inside)."""
 
     def __init__(self, first: dict[str, Result], runs: dict[str, dict[int, Result]]):
         super().__init__(first)

@@ -202,7 +202,7 @@ def resolve(name: str, results: Mapping[str, Result], runs: Mapping[str, Mapping
     """(value, formatted text, provenance) of the claim `name`.
 
     A result claim reads `results[claim.run_key]` ({run key: Result}: "E6", or a variant "E6:cnn"; the
-    run of the claim's seed); with `runs` ({experiment: {seed: Result}}) it reads every seed's run instead, and the value
+    run of the claim's seed); with `runs` ({run key: {seed: Result}}) it reads every seed's run instead, and the value
     is their median, the text the median with the range (`seeds.spread`). The provenance adds
     "seeds", "values" (one per seed) and "spread" (how the value was made, in words). A published claim reads
     dmm_edu.published and ignores both. KeyError for an unknown claim (naming near matches) or a
