@@ -55,20 +55,27 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "&#124;")
 
 
-def _checks_table(by_seed: dict[int, Result]) -> list[str]:
-    """The checks an experiment evaluates inside its run (`metrics["checks"]`), one column per seed."""
+def _run_checks_by_seed(by_seed: Mapping[int, Result]) -> list[tuple[str, dict[int, bool | None]]]:
+    """[(check name, {seed: held, or None where that seed's run did not record it})] of the checks an
+    experiment records in metrics["checks"], in the order the runs list them."""
     seeds = sorted(by_seed)
-    names = list(dict.fromkeys(k for s in seeds for k in (by_seed[s].metrics.get("checks") or {})))
-    if not names:
+    checks = {s: by_seed[s].metrics.get("checks") or {} for s in seeds}
+    names = dict.fromkeys(name for s in seeds for name in checks[s])
+    return [(name, {s: (None if checks[s].get(name) is None else bool(checks[s][name])) for s in seeds})
+            for name in names]
+
+
+def _checks_table(by_seed: Mapping[int, Result]) -> list[str]:
+    """The checks an experiment evaluates inside its run (`metrics["checks"]`), one column per seed."""
+    rows = _run_checks_by_seed(by_seed)
+    if not rows:
         return []
+    seeds = sorted(by_seed)
     head = " | ".join(f"seed {s}" for s in seeds)
     lines = ["Checks the experiment evaluates in its own run (a *no* is reported, not asserted, unless a "
              "claim below carries it):", "", f"| check | {head} |", "|---|" + "---|" * len(seeds)]
-    for name in names:
-        cells = []
-        for s in seeds:
-            value = (by_seed[s].metrics.get("checks") or {}).get(name)
-            cells.append("–" if value is None else "yes" if value else "*no*")
+    for name, held in rows:
+        cells = ["–" if v is None else "yes" if v else "*no*" for v in held.values()]
         lines.append(f"| `{name}` | {' | '.join(cells)} |")
     return lines + [""]
 
@@ -83,11 +90,8 @@ def _run_checks(runs: Mapping[str, Mapping[int, Result]]) -> list[tuple[str, str
     YES when it holds at every seed that recorded it, NO when at none, else UNDECIDED."""
     out = []
     for key, by_seed in runs.items():
-        seeds = sorted(by_seed)
-        names = list(dict.fromkeys(k for s in seeds for k in (by_seed[s].metrics.get("checks") or {})))
-        for name in names:
-            held = {s: (by_seed[s].metrics.get("checks") or {}).get(name) for s in seeds}
-            held = {s: bool(v) for s, v in held.items() if v is not None}
+        for name, held in _run_checks_by_seed(by_seed):
+            held = {s: v for s, v in held.items() if v is not None}
             verdict = YES if all(held.values()) else NO if not any(held.values()) else UNDECIDED
             per_seed = ", ".join(f"{s}: {'yes' if v else 'no'}" for s, v in held.items())
             out.append((key, name, per_seed, verdict))

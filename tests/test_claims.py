@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from claim_fakes import fake_result
 from smoke_runs import run_cache
 
 from dmm_edu import claims
@@ -54,10 +55,6 @@ def load_hook(name: str):
 
 def fake_page(src_uri: str):
     return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri))
-
-
-def fake_result(metrics: dict, experiment: str = "E5", seed: int = 0) -> Result:
-    return Result(experiment, "smoke", seed, {"a": 1}, metrics, {}, {"code_hash": "f" * 64, "versions": {}})
 
 
 def docs_markdown() -> dict[str, str]:

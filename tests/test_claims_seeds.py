@@ -7,14 +7,13 @@ over real seeds are in test_claims.py.
 from __future__ import annotations
 
 import pytest
+from claim_fakes import fake_result
 
 from dmm_edu import book, claims
-from dmm_edu.results import Result
 
 
-def fake(metrics: dict, experiment: str = "E5", seed: int = 0, profile: str = "book") -> Result:
-    return Result(experiment, profile, seed, {"a": 1}, metrics, {}, {"code_hash": f"{seed}" * 64, "versions": {},
-                                                                       "duration_s": 1.0})
+def fake(metrics: dict, experiment: str = "E5", seed: int = 0):
+    return fake_result(metrics, experiment, seed, profile="book")
 
 
 def e5_runs(*values: float) -> dict:

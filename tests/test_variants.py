@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from claim_fakes import fake_result
 
 from dmm_edu import book, claims
 from dmm_edu.experiments.base import cache_folder
@@ -42,8 +43,8 @@ def test_a_variant_claim_reads_its_own_run_not_the_experiments():
     claim = claims.get_claim("E6.cnn.pca.on_delta")
     assert (claim.experiment, claim.variant, claim.run_key) == ("E6", "cnn", "E6:cnn")
 
-    def result(value: float) -> Result:
-        return Result("E6", "book", 0, {}, {"pca": {"on_delta": value}}, {}, {"code_hash": "0" * 64, "versions": {}})
+    def result(value: float):
+        return fake_result({"pca": {"on_delta": value}}, "E6", profile="book")
 
     value, _, prov = claims.resolve(claim.name, {"E6": result(0.1), "E6:cnn": result(0.6)})
     assert value == 0.6 and prov["run"] == "E6:cnn" and prov["anchor"] == "e6-cnn"

@@ -68,6 +68,14 @@ def grid(values, scale: float) -> dict:
     return {"shape": list(a.shape), "scale": scale, "b64": base64.b64encode(out.tobytes()).decode("ascii")}
 
 
+def fitted_grid(values) -> dict:
+    """`grid` at the scale that spends the int16 range on the largest |value| (with headroom: top / 30000);
+    an array without a finite value gets scale 1/30000."""
+    a = np.asarray(values, dtype=np.float64)
+    top = float(np.nanmax(np.abs(a))) if np.any(np.isfinite(a)) else 1.0
+    return grid(a, max(top, 1e-12) / 30000)
+
+
 def ungrid(encoded: dict) -> np.ndarray:
     """The inverse of `grid` (NaN where it wrote -32768), as the browser reads it."""
     q = np.frombuffer(base64.b64decode(encoded["b64"]), dtype="<i2").astype(np.float64)

@@ -17,10 +17,9 @@ Scripts: docs/assets/interactive/dimpling.js.
 
 from __future__ import annotations
 
-import numpy as np
 
 from dmm_edu import palette
-from dmm_edu.interactive import Figure, grid, numbers
+from dmm_edu.interactive import Figure, fitted_grid, numbers
 from dmm_edu.results import Result
 
 SPACES = ("d_free", "d_on", "d_off")
@@ -61,12 +60,6 @@ def build_distances(results: dict[str, Result]) -> dict:
                                           "ratio": palette.INK, "baseline": palette.BASELINE}}
 
 
-def _slice_grid(logit: np.ndarray) -> dict:
-    """The margins of one point (both networks), at a scale that spends the int16 range on the largest."""
-    top = float(np.nanmax(np.abs(logit))) if np.any(np.isfinite(logit)) else 1.0
-    return grid(logit, max(top, 1e-12) / 30000)
-
-
 def build_slices(results: dict[str, Result]) -> dict:
     r = results["E9"]
     a, m = r.arrays, r.metrics
@@ -76,7 +69,7 @@ def build_slices(results: dict[str, Result]) -> dict:
     for s in range(a["slice_logit_standard"].shape[0]):
         point = {"index": int(a["slice_index"][s]), "label": int(a["slice_label"][s]),
                  "axis": numbers(a["slice_axis_u"][s], 6),
-                 "logit": {model: _slice_grid(a[f"slice_logit_{model}"][s]) for model in MODELS}}
+                 "logit": {model: fitted_grid(a[f"slice_logit_{model}"][s]) for model in MODELS}}
         for model in MODELS:
             point[model] = {d: float(a[f"slice_{d}_{model}"][s]) for d in SPACES}
             point[model].update({"cross_u": _raw([a[f"slice_cross_u_{model}"][s]])[0],

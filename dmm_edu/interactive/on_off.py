@@ -13,17 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from dmm_edu import palette
-from dmm_edu.interactive import Figure, grid, numbers
+from dmm_edu.interactive import Figure, fitted_grid, numbers
 from dmm_edu.results import Result
 
 C_NAMES = {0.5: "small init", 1.41: "He init"}  #: how the chapter names the init scales
 MEDIANS = ("d_free", "d_on", "d_off", "d_on_over_d_free", "d_off_over_d_free", "d_off_over_d_on")
-
-
-def _slice_grid(logit: np.ndarray) -> dict:
-    """One slice's margin as a grid, at a scale that spends the int16 range on its largest value."""
-    top = float(np.nanmax(np.abs(logit))) if np.any(np.isfinite(logit)) else 1.0
-    return grid(logit, max(top, 1e-12) / 30000)
 
 
 def build(results: dict[str, Result]) -> dict:
@@ -45,7 +39,7 @@ def build(results: dict[str, Result]) -> dict:
                            "cross_v": numbers([a[f"slice_cross_v_{tag}"][s]])[0],
                            "axis_u": numbers(a[f"slice_axis_u_{tag}"][s], 6),
                            "axis_v": numbers(a[f"slice_axis_v_{tag}"][s], 6),
-                           "logit": _slice_grid(a[f"slice_logit_{tag}"][s])})
+                           "logit": fitted_grid(a[f"slice_logit_{tag}"][s])})
         if not points:
             continue
         scales.append({"c": c, "tag": tag, "name": C_NAMES.get(c, ""), "n_measured": int(measured.sum()),

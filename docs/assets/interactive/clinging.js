@@ -62,14 +62,10 @@
       K.font(ctx, 13); ctx.fillStyle = s.fg;
       ctx.textAlign = "center"; ctx.textBaseline = "top";
       ctx.fillText("t₁ (along the board)", box.x + box.w / 2, box.y + box.h + 6);
-      ctx.save(); ctx.translate(12, box.y + box.h / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
-      ctx.fillText("t₂", 0, 0); ctx.restore();
+      K.ylabel(ctx, "t₂", 12, box.y + box.h / 2);
       // colour bar: -s_max (below the board) ... +s_max (above)
       const bx = box.x + box.w + 10, bw = 10;
-      for (let k = 0; k < box.h; k++) {
-        const rgb = K.diverging(1 - 2 * k / box.h, below, above, bg);
-        ctx.fillStyle = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`; ctx.fillRect(bx, box.y + k, bw, 1);
-      }
+      K.colourBar(ctx, bx, box.y, bw, box.h, f => K.diverging(f, below, above, bg));
       ctx.strokeStyle = s.muted; ctx.strokeRect(bx, box.y, bw, box.h);
       ctx.fillStyle = s.fg; ctx.textAlign = "left"; ctx.textBaseline = "middle";
       ctx.fillText("+" + data.s_max, bx + bw + 3, box.y + 6);

@@ -184,12 +184,24 @@
       ctx.fillText(label, box.x - 6, Y(v));
     }
     if (opts.xlabel) { ctx.textAlign = "center"; ctx.textBaseline = "bottom"; ctx.fillText(opts.xlabel, box.x + box.w / 2, ctx.h - 2); }
-    if (opts.ylabel) {
-      ctx.save(); ctx.translate(13, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);
-      ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(opts.ylabel, 0, 0); ctx.restore();
-    }
+    if (opts.ylabel) ylabel(ctx, opts.ylabel, 13, box.y + box.h / 2);
     ctx.restore();
     return {box: box, X: X, Y: Y};
+  }
+
+  /* A vertical axis label, rotated to read bottom to top, centred at (x, y), in the current font and fill. */
+  function ylabel(ctx, text, x, y) {
+    ctx.save(); ctx.translate(x, y); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(text, 0, 0); ctx.restore();
+  }
+
+  /* A vertical colour bar in the box (x, y, w, h): each pixel row gets rgbAt(f), f from +1 at the top to -1 at
+     the bottom. */
+  function colourBar(ctx, x, y, w, h, rgbAt) {
+    for (let k = 0; k < h; k++) {
+      const rgb = rgbAt(1 - 2 * k / h);
+      ctx.fillStyle = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`; ctx.fillRect(x, y + k, w, 1);
+    }
   }
 
   /* A polyline through (xs[i], ys[i]) (gaps at non-finite values). */
@@ -365,7 +377,8 @@
   const kit = {grid: grid, fmt: fmt, pct: pct, thousands: thousands, scheme: scheme, hexRgb: hexRgb, cssRgb: cssRgb,
                mix: mix, diverging: diverging, el: el, slider: slider, select: select, canvas: canvas,
                context: context, heatmap: heatmap, axes: axes, line: line, dot: dot, legend: legend,
-               hover: hover, readout: readout, font: font, ticks: ticks, contour: contour, arrow: arrow};
+               hover: hover, readout: readout, font: font, ticks: ticks, contour: contour, arrow: arrow,
+               ylabel: ylabel, colourBar: colourBar};
   window.DMMI = Object.assign({register: register}, kit);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else setTimeout(init, 0);

@@ -218,15 +218,13 @@
                                      ctx.fillText(text, box.x - 6, Y(t)); });
       ctx.textAlign = "center"; ctx.textBaseline = "bottom";
       ctx.fillText("a: along u (the manifold)", box.x + box.w / 2, box.y + box.h + 40);
-      ctx.save(); ctx.translate(12, box.y + box.h / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
-      ctx.fillText("b: along v (the normal)", 0, 0); ctx.restore();
+      K.ylabel(ctx, "b: along v (the normal)", 12, box.y + box.h / 2);
       // colour bar: the margin m_y, -top ... +top
       const bx = box.x + box.w + 10, bw = 10;
-      for (let k = 0; k < box.h; k++) {
-        const v = top * (1 - 2 * k / box.h), t = Math.sqrt(Math.min(1, Math.abs(v) / top));
-        const rgb = v > 0 ? K.mix(bg, says, 0.85 * t) : K.mix(bg, grey, 0.8 * t);
-        ctx.fillStyle = `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`; ctx.fillRect(bx, box.y + k, bw, 1);
-      }
+      K.colourBar(ctx, bx, box.y, bw, box.h, f => {
+        const t = Math.sqrt(Math.min(1, Math.abs(f)));  // f = v / top
+        return f > 0 ? K.mix(bg, says, 0.85 * t) : K.mix(bg, grey, 0.8 * t);
+      });
       ctx.strokeStyle = s.muted; ctx.strokeRect(bx, box.y, bw, box.h);
       ctx.fillStyle = s.fg; ctx.textAlign = "left"; ctx.textBaseline = "middle";
       ctx.fillText("+" + K.fmt(top, 0), bx + bw + 3, box.y + 7);

@@ -133,8 +133,7 @@
         ctx.beginPath(); ctx.moveTo(box.x - 4, Y(v)); ctx.lineTo(box.x, Y(v)); ctx.stroke();
         ctx.fillText(t, box.x - 6, Y(v));
       }
-      ctx.translate(11, box.y + box.h / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = "center";
-      ctx.fillText("b: along v (the normal)", 0, 0);
+      K.ylabel(ctx, "b: along v (the normal)", 11, box.y + box.h / 2);
       ctx.restore();
       legend(ctx, 8, box.y + box.h + 44, rows);
     }
