@@ -24,6 +24,7 @@ from dmm_edu.attacks import pgd
 from dmm_edu.boundary.distances import Distances
 from dmm_edu.data.images import DATASETS, load_dataset
 from dmm_edu.data.image_dataset import ImageDataset
+from dmm_edu.experiments import _trained
 from dmm_edu.manifold import Frames, PCAProjector, random_frame
 from dmm_edu.torch_nn import MLP, SmallCNN, TrainConfig, evaluate, predict, train_classifier
 
@@ -104,11 +105,23 @@ def train_config(recipe: ImageRecipe, epochs: int | None = None) -> TrainConfig:
                        progress=False)
 
 
+TRAINING_FIELDS = ("dataset", "n_per_class", "model", "hidden", "epochs", "lr")  #: what train_model reads of a recipe
+
+
 def train_model(recipe: ImageRecipe, train: ImageDataset, generator: torch.Generator) -> torch.nn.Module:
-    """The classifier of recipe.model trained on `train` with cross-entropy and SGD (momentum 0.9)."""
-    model = build_model(recipe, train, generator)
+    """The classifier of recipe.model trained on `train` with cross-entropy and SGD (momentum 0.9).
+
+    A network trained before from the same recipe fields, images and generator state (E6, E7 and E10 at
+    one seed) is loaded instead, and the generator left where training would leave it (`_trained`)."""
+    from dmm_edu.torch_nn.device import pick_device
+
     x, y = train.to_torch()  # (N, C, H, W), (N,)
-    train_classifier(model, x, y, train_config(recipe), generator=generator)
+    device = pick_device(recipe.device)
+    fields = {name: getattr(recipe, name) for name in TRAINING_FIELDS}
+    model = _trained.fit_or_load(
+        lambda: build_model(recipe, train, generator),
+        lambda m: train_classifier(m, x, y, train_config(recipe), generator=generator),
+        _trained.key(fields, x, y, generator, str(device)), generator, device)
     return model.eval()
 
 
