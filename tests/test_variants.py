@@ -15,7 +15,7 @@ def test_a_run_key_names_an_experiment_or_one_of_its_variants():
     assert parse_key("E6") == ("E6", None) and parse_key("E6:cnn") == ("E6", "cnn")
     assert run_key("E6", "cnn") == "E6:cnn" and run_key("E6") == "E6"
     assert anchor("E6:cnn") == "e6-cnn" and anchor("E8i") == "e8i"
-    with pytest.raises(ValueError, match=r"E6 has no variant 'vit'; its variants: \['cnn', 'fashion'\]"):
+    with pytest.raises(ValueError, match=r"E6 has no variant 'vit'; its variants: \['cnn', 'cnn-fashion', 'fashion'\]"):
         parse_key("E6:vit")
     with pytest.raises(ValueError, match="E5 has no variant 'cnn'; its variants: none"):
         parse_key("E5:cnn")

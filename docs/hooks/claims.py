@@ -68,6 +68,9 @@ def _claim_markup(name: str, page) -> str:
     link = posixpath.relpath(APPENDIX, here)
     title = (f"{prov['run']} {prov['metric']} · profile {prov['profile']} · {prov['spread']}"
              f" · code {prov['code_hash'][:8]}")
+    median, sep, spread = text.partition(" (")
+    if sep:  # the range in its own span: inside a table cell it may go under its median (book.css)
+        text = f'{median} <span class="dmm-range">({spread}</span>'
     return f'[{text}]({link}#{prov["anchor"]} "{_title(title)}"){{ .dmm-claim }}'
 
 
