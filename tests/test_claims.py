@@ -258,7 +258,9 @@ def test_hook_replaces_claims_with_linked_values(smoke_results):
     out = hook.on_page_markdown(md, fake_page("chapters/clinging.md"), {}, None)
     _, text, prov = claims.resolve("E1.B.cling_quarter_T", smoke_results)
     assert "{{" not in out
-    assert f"[{text}](../appendix/reproducibility.md#e1 " in out
+    median, sep, spread = text.partition(" (")
+    shown = f'{median} <span class="dmm-range">({spread}</span>' if sep else text  # a range may wrap in a table
+    assert f"[{shown}](../appendix/reproducibility.md#e1 " in out
     assert f"seed {prov['seed']}" in out and prov["code_hash"][:8] in out
     assert "(../appendix/reproducibility.md#e5 " in out
     top = hook.on_page_markdown('{{ claim("E5.baseline_d_on_over_d_free") }}', fake_page("index.md"), {}, None)

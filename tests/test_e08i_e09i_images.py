@@ -234,3 +234,12 @@ def test_full_path_downloads_mnist_and_runs_both(fake_mnist):
     assert metrics["dataset"] == "mnist" and metrics["n_measured"] >= 1
     assert all(math.isfinite(metrics[f"ratio_d_{s}"]) for s in ("free", "on", "off"))
     assert arrays["measured"].shape == arrays["labels"].shape
+
+
+def test_e9i_says_why_when_no_test_digit_is_left_to_measure(monkeypatch):
+    """Adversarial training that collapses (no test digit classified correctly by both networks) stops with
+    a message naming the accuracies and what to change, not inside an attack on zero inputs."""
+    monkeypatch.setattr(e09i, "predict", lambda model, x: torch.full((len(x),), -1))  # no label ever matches
+    with pytest.raises(ValueError, match=r"E9i: no test image is classified correctly by both networks .*"
+                                         r"try more epochs or a smaller lr"):
+        run_experiment("E9i", "smoke", seed=0, n_per_class=10, epochs=1)

@@ -114,6 +114,11 @@ def run(config: Config, rng: np.random.Generator, progress=None) -> tuple[dict, 
     # the same points for both: test images both networks classify correctly, in an rng-drawn order
     x_test, y_test = test.to_torch()  # (N, C, H, W), (N,)
     ok = (predict(standard, x_test) == y_test) & (predict(robust, x_test) == y_test)  # (N,)
+    if not bool(ok.any()):  # nothing to measure: say why rather than fail inside an attack
+        raise ValueError(f"E9i: no test image is classified correctly by both networks (clean accuracy: standard "
+                         f"{evaluate(standard, x_test, y_test):.3f}, adversarially trained "
+                         f"{evaluate(robust, x_test, y_test):.3f}); with model={config.model!r}, epochs={config.epochs}"
+                         f", lr={config.lr} adversarial training did not fit: try more epochs or a smaller lr")
     order = torch.from_numpy(rng.permutation(len(test)))  # (N,)
     pick = order[ok[order]][:config.n_attack]  # (M,)
     robust_pick = order[:config.n_robust]  # (R,) any test images: robust accuracy counts clean errors too
