@@ -225,6 +225,10 @@ def test_a_chapter_counts_seeds_instead_of_typing_the_count():
     assert claims.count_seeds(NAME, ">", 5.0, runs).text() == "no seed"
     with pytest.raises(ValueError, match="op='=='"):
         claims.count_seeds(NAME, "==", 0.5, runs)
+    robust = {"E9i": {s: fake({"standard": {"robust_accuracy": 0.37}, "adversarial": {"robust_accuracy": a}}, "E9i", s)
+                      for s, a in enumerate((0.59, 0.31, 0.53))}}
+    tip = claims.count_seeds("E9i.adversarial.robust_accuracy", "<", "E9i.standard.robust_accuracy", robust).detail()
+    assert "seed 1: 31% < 37% yes" in tip  # in the claim's own format, as the page prints it
     internal = {"E1": {0: fake({"board_B": {"T_median": 100.0, "T_per_seed": [90, 100, 120]}}, "E1")}}
     with pytest.raises(ValueError, match="different seeds"):
         claims.count_seeds("E1.B.T_median", "<", NAME, {**runs, **internal})
@@ -243,8 +247,8 @@ def test_the_hook_renders_a_seed_count_and_the_registry_sees_its_claims():
     page = SimpleNamespace(file=SimpleNamespace(src_uri="chapters/x.md"))
     text = 'below 0.85 at {{ seeds("E5.c2_5.d_off_over_d_on", "<", 0.85) }}.'
     out = hook.on_page_markdown(text, page, {}, None)
-    assert 'class="dmm-seeds"' in out and ">2 of 3 seeds</span>." in out and "seed 1: 0.9 &lt; 0.85 no" not in out
-    assert "seed 1: 0.9 < 0.85 no" in out
+    assert 'class="dmm-seeds"' in out and ">2 of 3 seeds</span>." in out and "seed 1: 0.90 &lt; 0.85 no" not in out
+    assert "seed 1: 0.90 < 0.85 no" in out
     assert claims.names_in(text) == ["E5.c2_5.d_off_over_d_on"]
     from mkdocs.exceptions import PluginError
 

@@ -175,6 +175,7 @@ class SeedCount:
     pairs: tuple[tuple[int, float, float], ...]
     text_left: str
     op: str
+    fmt: str = "{:.3g}"  #: the left claim's format, so a tooltip shows "59%" where the page shows "59%"
 
     def text(self) -> str:
         """"all 3 seeds", "2 of 3 seeds", "no seed"."""
@@ -184,8 +185,8 @@ class SeedCount:
 
     def detail(self) -> str:
         """Each seed's comparison, for a tooltip: "seed 0: 0.50 < 0.62 yes; ..."."""
-        return "; ".join(f"seed {s}: {a:.3g} {self.op} {b:.3g} {'yes' if _OPS[self.op](a, b) else 'no'}"
-                         for s, a, b in self.pairs)
+        return "; ".join(f"seed {s}: {self.fmt.format(a)} {self.op} {self.fmt.format(b)} "
+                         f"{'yes' if _OPS[self.op](a, b) else 'no'}" for s, a, b in self.pairs)
 
 
 def count_seeds(left: str, op: str, right: str | float, runs: Mapping[str, Mapping[int, Result]]) -> SeedCount:
@@ -206,7 +207,8 @@ def count_seeds(left: str, op: str, right: str | float, runs: Mapping[str, Mappi
     else:
         others = (float(right),) * len(a.values)
     pairs = tuple(zip(a.seeds, a.values, others))
-    return SeedCount(sum(_OPS[op](x, y) for _, x, y in pairs), len(pairs), pairs, left, op)
+    fmt = a.claim.fmt if "{:d}" not in a.claim.fmt else "{:.3g}"  # a count compared with a fraction: plain digits
+    return SeedCount(sum(_OPS[op](x, y) for _, x, y in pairs), len(pairs), pairs, left, op, fmt)
 
 
 def seed_names_in(markdown: str) -> list[str]:

@@ -3,12 +3,12 @@
 E6, E7 and E10 (and E12, which replays E10) start alike: load the images, draw a torch generator from
 the run's rng, build the classifier from it and train it. At one seed and one recipe these are the
 same draws, so the four experiments train the same network, weight for weight, and the book's runs
-trained it four times per seed (twice more for a CNN variant, at about 20 CPU-seconds each).
+trained it four times per seed (and each CNN variant's twice, E6's and E7's, at about 20 CPU-seconds each).
 
 `fit_or_load` keeps the trained weights, and the generator's state after training, in the cache
 folder's `models/` (`dmm_edu.cache`) under a key made of everything the training reads: the code that
 trains (the source hash of `dmm_edu.experiments._images` and what it imports), the recipe fields
-`key_fields` names, the training images and labels (their bytes), the generator's state before the
+training reads (`_images.TRAINING_FIELDS`), the training images and labels (their bytes), the generator's state before the
 network is built, the device, the torch version and the thread count (which changes a float sum's
 order). An experiment that asks for a network already trained this way builds it (the same draws
 from the generator), loads the weights and sets the generator to the stored state, then goes on:
