@@ -6,6 +6,8 @@ experiment changes, this list changes with it. Quoted mostly on the book page "A
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dmm_edu.claims.core import Claim, claim
 
 CLAIMS: list[Claim] = [
@@ -39,29 +41,11 @@ CLAIMS: list[Claim] = [
 ]
 
 
-def _cnn() -> list[Claim]:
-    """The variant "E9i:cnn" (`dmm_edu.experiments.variants`): E9i's protocol with SmallCNN, beside the MLP."""
-    def c(name, metric, fmt, description, **kw):
-        return claim(f"E9i.cnn.{name}", metric, fmt, f"digits, SmallCNN: {description}", variant="cnn", **kw)
-
-    return [
-        c("eps", ("eps",), "{:.2f}", "the L2 radius of the training attack (the standard CNN's median d_free)"),
-        c("ratio_d_off", ("ratio_d_off",), "{:.2f}", "d_off after AT over d_off after standard training"),
-        c("ratio_d_on", ("ratio_d_on",), "{:.2f}", "d_on after AT over d_on after standard training"),
-        c("ratio_d_free", ("ratio_d_free",), "{:.2f}", "d_free after AT over d_free after standard training"),
-        c("standard.d_off_over_d_on", ("standard", "d_off_over_d_on"), "{:.2f}", "standard: d_off / d_on"),
-        c("adversarial.d_off_over_d_on", ("adversarial", "d_off_over_d_on"), "{:.2f}", "AT: d_off / d_on"),
-        c("standard.on_delta", ("standard", "on_delta"), "{:.2f}", "standard: median on(d_free)"),
-        c("adversarial.on_delta", ("adversarial", "on_delta"), "{:.2f}", "AT: median on(d_free)"),
-        c("standard.test_accuracy", ("standard", "test_accuracy"), "{:.3f}", "standard: clean test accuracy"),
-        c("adversarial.test_accuracy", ("adversarial", "test_accuracy"), "{:.3f}", "AT: clean test accuracy"),
-        c("standard.robust_accuracy", ("standard", "robust_accuracy"), "{:.0%}", "standard: accuracy under PGD-L2 at eps"),
-        c("adversarial.robust_accuracy", ("adversarial", "robust_accuracy"), "{:.0%}", "AT: accuracy under PGD-L2 at eps"),
-        c("standard.angle_median", ("standard", "boundary_angle", "median"), "{:.0f}°",
-          "standard: median angle between the boundary and the PCA tangent at the nearest boundary point"),
-        c("adversarial.angle_median", ("adversarial", "boundary_angle", "median"), "{:.0f}°",
-          "AT: median angle between the boundary and the PCA tangent at the nearest boundary point"),
-    ]
-
-
-CLAIMS += _cnn()
+# the variant "E9i:cnn" (`dmm_edu.experiments.variants`): E9i's protocol with SmallCNN, read as the MLP's claims
+# are (the same metrics and formats), beside them; the chapter's table quotes these
+_CNN = ("eps", "ratio_d_off", "ratio_d_on", "ratio_d_free", "standard.d_off_over_d_on", "adversarial.d_off_over_d_on",
+        "standard.on_delta", "adversarial.on_delta", "standard.test_accuracy", "adversarial.test_accuracy",
+        "standard.robust_accuracy", "adversarial.robust_accuracy", "standard.angle_median", "adversarial.angle_median")
+CLAIMS += [replace(c, name=f"E9i.cnn.{c.name.removeprefix('E9i.')}", variant="cnn",
+                   description=c.description.replace("digits", "digits, SmallCNN", 1))
+           for c in CLAIMS if c.name.removeprefix("E9i.") in _CNN]
