@@ -13,15 +13,19 @@ The commands are collected from the sources, never listed by hand:
 Two tiers. `test_every_printed_command_parses` (fast) hands each printed `dmm-edu` command, as
 printed, to the click command tree: a wrong flag, subcommand, choice or type fails there.
 `test_printed_command_runs` (slow) runs each command in a subprocess, in a workspace that holds a
-copy of mkdocs.yml and docs/ (like a checkout), with DMM_EDU_CACHE in the session's temporary folder,
-whose results/ is the run-wide results cache (tests/conftest.py): a run another test made is read, not
-repeated, and a render, deck or lab the session made is copied (each cache is keyed by everything its
-entry depends on). Where the point of a command is that it parses and runs, not the size of what it
+copy of mkdocs.yml and docs/ (like a checkout; with the figures the session's smoke site drew,
+test_book.build_smoke_site), with DMM_EDU_CACHE in the session's temporary folder, whose results/ is
+the run-wide results cache (tests/conftest.py): a run another test made is read, not repeated, and a
+render, deck, lab or figure the session made is reused (each is keyed by everything it depends on). Where the point of a command is that it parses and runs, not the size of what it
 computes, the run uses smaller settings (the parse tier has checked the printed text itself):
 
 - `--profile book` and `--profile full` become `--profile smoke`; a command whose --profile
   defaults to "book" (run, animate, book build, book serve) gets `--profile smoke`;
 - a render quality (`--quality`, `--videos`, manim's -qm/-qh/-qk) becomes the lowest one;
+- a variant's `--set` options as the book prints them (`dmm-edu run E7 --set model=cnn --set epochs=5
+  --set n_attack=100`: a CNN at the book's size), or its changes alone (`--set model=cnn`), become the
+  variant's smoke options
+  (`dmm_edu.experiments.variants`: fewer epochs and attacked images), the run the claims tests make;
 - `dmm-edu sweep --seeds A:B` runs seeds A and A+1 (several seeds and their summary, the sweep's point);
 - `book serve` gets `--port 0` (8000 may be taken) and `--no-build`, after the printed `book build`
   has made the site (the build is that command's test); it is stopped once it has served index.html;
@@ -55,8 +59,10 @@ from pathlib import Path
 import click
 import pytest
 from smoke_runs import run_cache
+from test_book import build_smoke_site
 
 from dmm_edu.cli import main
+from dmm_edu.experiments.variants import VARIANTS, run_key, set_options
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_LANGS = {"bash", "sh", "shell", "console"}  # a block without a language: only its `dmm-edu` lines
@@ -332,6 +338,19 @@ def _replace_option(argv: list[str], option: str, value: str) -> list[str]:
     return [*argv, option, value]
 
 
+def _variant_at_smoke(argv: list[str]) -> list[str]:
+    """`dmm-edu run|sweep EXPERIMENT ... --set ...` with the `--set` options of one of the experiment's
+    variants (at the book profile, or its own changes alone): the same command with that variant's
+    smoke options instead."""
+    sets = "".join(f" --set {argv[i + 1]}" for i, word in enumerate(argv[:-1]) if word == "--set")
+    for name, variant in VARIANTS.get(argv[2], {}).items() if sets else ():
+        key = run_key(argv[2], name)
+        if sets in (set_options(key, "book"), "".join(f" --set {k}={v}" for k, v in variant.changes.items())):
+            rest = [w for i, w in enumerate(argv) if w != "--set" and (i == 0 or argv[i - 1] != "--set")]
+            return [*rest, *set_options(key, "smoke").split()]
+    return argv
+
+
 def for_running(printed: Printed) -> tuple[dict[str, str], list[str], str | None]:
     """(env, argv, why it is skipped or None) of the run: the substitutions of the module docstring."""
     env, argv = printed.env_and_argv
@@ -353,6 +372,8 @@ def for_running(printed: Printed) -> tuple[dict[str, str], list[str], str | None
     for option in ("--quality", "--videos"):
         if option in argv:
             argv = _replace_option(argv, option, "low")
+    if name in ("dmm-edu run", "dmm-edu sweep"):
+        argv = _variant_at_smoke(argv)
     if name == "dmm-edu book serve":
         argv = _replace_option(argv, "--port", "0")
     if name == "dmm-edu sweep" and "--seeds" in argv:  # two seeds: several, and their summary
@@ -370,6 +391,11 @@ def workspace(tmp_path_factory):
     ws.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", ws / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", ws / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
+    # the session's smoke site (test_book) has drawn the figures and executed the labs: the printed
+    # `book build` finds both current (its own cold work is that site's build) and tests the rest
+    site = build_smoke_site(tmp_path_factory)
+    generated = Path("figures") / "generated"
+    shutil.copytree(site.parent / "docs" / generated, ws / "docs" / generated)
     for name in ("dmm_edu", "animations"):
         if (ROOT / name).exists():
             (ws / name).symlink_to(ROOT / name, target_is_directory=True)

@@ -21,12 +21,29 @@ def test_a_run_key_names_an_experiment_or_one_of_its_variants():
         parse_key("E5:cnn")
 
 
-def test_a_variant_changes_its_fields_at_every_profile_and_its_book_fields_at_book_only():
+def test_a_variant_changes_its_fields_at_every_profile_and_a_profiles_own_fields_at_that_profile_only():
     assert overrides("E6", "book") == {}
-    assert overrides("E6:cnn", "smoke") == {"model": "cnn"}
+    assert overrides("E6:cnn", "smoke") == {"model": "cnn", "epochs": 2, "n_attack": 20}
     assert overrides("E6:cnn", "book") == {"model": "cnn", "epochs": 5, "n_attack": 100}
+    assert overrides("E6:cnn", "full") == {"model": "cnn"}
+    assert overrides("E9i:cnn", "book") == {"model": "cnn", "lr": 0.01}
     assert run_args("E6:fashion", "book") == ("E6", {"dataset": "fashion-mnist-bundled"})
-    assert set_options("E6:cnn", "smoke") == " --set model=cnn"
+    assert set_options("E6:cnn", "smoke") == " --set model=cnn --set epochs=2 --set n_attack=20"
+
+
+def test_e7s_cnn_variants_train_the_very_network_e6s_train_at_every_profile():
+    """E7:cnn attacks E6:cnn's network (`_trained` shares it when the training fields agree)."""
+    from dmm_edu.experiments._images import TRAINING_FIELDS
+    from dmm_edu.experiments.base import config_for
+
+    def recipe(key, profile):  # the fields training reads, of the run key's config at profile
+        experiment, fields = run_args(key, profile)
+        config = config_for(experiment, profile, **fields)
+        return {name: getattr(config, name) for name in TRAINING_FIELDS}
+
+    for e6, e7 in (("E6:cnn", "E7:cnn"), ("E6:cnn-fashion", "E7:cnn-fashion")):
+        for profile in ("smoke", "book", "full"):
+            assert recipe(e6, profile) == recipe(e7, profile), (e6, e7, profile)
 
 
 def test_every_variant_is_a_config_its_experiment_accepts():
