@@ -105,6 +105,7 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
 
     from dmm_edu import threads
     from dmm_edu.experiments.base import load_cached, run_cached
+    from dmm_edu.results.code import hashes_held
 
     profile = check_choice("profile", profile or book_profile(), PROFILES)
     seeds = book_runs(profile)
@@ -116,7 +117,8 @@ def book_results(profile: str | None = None, progress: Callable[[str], None] | N
         a, kw = args(key, seed)
         return load_cached(*a, **kw)
 
-    runs: dict[str, dict[int, Result | None]] = {e: {s: load(e, s) for s in ss} for e, ss in seeds.items()}
+    with hashes_held():  # one code hash per experiment, not per run
+        runs: dict[str, dict[int, Result | None]] = {e: {s: load(e, s) for s in ss} for e, ss in seeds.items()}
     missing = sorted(((e, s) for e, by in runs.items() for s, r in by.items() if r is None),
                      key=lambda es: (-_expected_cost(es[0]), es[1]))
 

@@ -89,6 +89,20 @@ def test_the_hash_is_the_installed_packages_and_does_not_depend_on_where_it_lies
     assert all(not Path(rel).is_absolute() and "\\" not in rel for rel in code_files(E10))
 
 
+def test_held_hashes_are_read_once_and_the_next_call_reads_the_files_again(pkg):
+    from dmm_edu.results.code import hashes_held
+
+    before = code_hash(E10, root=pkg)
+    with hashes_held():
+        assert code_hash(E10, root=pkg) == before
+        edit(pkg / "experiments" / "_images.py")
+        assert code_hash(E10, root=pkg) == before  # held: the block promised no edits
+        assert code_hash(E11, root=pkg) != before  # another module is hashed on its own
+        with hashes_held():  # a nested block shares the outer one's hashes
+            assert code_hash(E10, root=pkg) == before
+    assert code_hash(E10, root=pkg) != before  # after the block the edit counts
+
+
 def test_an_unknown_module_is_named():
     with pytest.raises(ValueError, match="experiment_module='dmm_edu.experiments.e99_nothing'"):
         code_hash("dmm_edu.experiments.e99_nothing")

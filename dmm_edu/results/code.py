@@ -6,6 +6,7 @@ the time and the machine. Book page: "Reproducibility".
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import os
 import platform
@@ -37,12 +38,37 @@ def code_hash(experiment_module: str | None = None, root: str | Path | None = No
     `root`: the package folder (default: this installation's).
     """
     root = _package_root(root)
+    memo_key = (experiment_module, str(root))
+    if _MEMO is not None and memo_key in _MEMO:
+        return _MEMO[memo_key]
     h = hashlib.sha256()
     for rel in code_files(experiment_module, root):
         data = (root / rel).read_bytes()
         h.update(f"{rel}\0{len(data)}\0".encode())  # path and length first: no two file lists hash alike
         h.update(data)
+    if _MEMO is not None:
+        _MEMO[memo_key] = h.hexdigest()
     return h.hexdigest()
+
+
+_MEMO: dict[tuple, str] | None = None  #: code_hash per (module, root) inside `hashes_held`, else None
+
+
+@contextlib.contextmanager
+def hashes_held():
+    """Inside this block `code_hash` reads the source of each (experiment module, root) once and
+    returns that hash again on later calls, even if a file changes meanwhile: for a caller that keys
+    many runs of the same experiments in a moment (loading the book's cached results: 65 runs of 21
+    experiments and variants). Nested blocks share the outer one's hashes."""
+    global _MEMO
+    if _MEMO is not None:
+        yield
+        return
+    _MEMO = {}
+    try:
+        yield
+    finally:
+        _MEMO = None
 
 
 def code_files(experiment_module: str | None = None, root: str | Path | None = None) -> list[str]:
@@ -62,14 +88,26 @@ def code_files(experiment_module: str | None = None, root: str | Path | None = N
     if _source(experiment_module, root) is None:
         raise ValueError(f"experiment_module={experiment_module!r} is not a module of {PACKAGE} under {str(root)!r}; "
                          f"expected a dotted name such as '{PACKAGE}.experiments.e05_on_off_attacks'")
-    seen: set[str] = set()
+    sources: dict[str, Path | None] = {}  # _source per module name, looked up once per call
+
+    def source(module: str) -> Path | None:
+        if module not in sources:
+            sources[module] = _source(module, root)
+        return sources[module]
+
+    seen: set[str] = set()  # the modules found (each has a file)
+    named: set[str] = set()  # the names already followed (an import statement may name a module many times)
     todo = [experiment_module, RUNNER]
     while todo:
-        for module in _with_parents(todo.pop(), root):
+        name = todo.pop()
+        if name in named:
+            continue
+        named.add(name)
+        for module in _with_parents(name, source):
             if module not in seen and module != CATALOGUE:
                 seen.add(module)
-                todo.extend(_imports(module, root))
-    return sorted(_source(m, root).relative_to(root).as_posix() for m in seen)
+                todo.extend(_imports(module, source(module)))
+    return sorted(source(m).relative_to(root).as_posix() for m in seen)
 
 
 def _package_root(root: str | Path | None) -> Path:
@@ -89,20 +127,21 @@ def _source(module: str, root: Path) -> Path | None:
     return None
 
 
-def _with_parents(module: str, root: Path) -> list[str]:
-    """The modules importing `module` runs: "a.b.c" -> ["a", "a.b", "a.b.c"], those with a file under `root`."""
+def _with_parents(module: str, source) -> list[str]:
+    """The modules importing `module` runs: "a.b.c" -> ["a", "a.b", "a.b.c"], those with a file
+    (`source(name)`, the file of a module name or None)."""
     parts = module.split(".")
     prefixes = (".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return [m for m in prefixes if _source(m, root) is not None]
+    return [m for m in prefixes if source(m) is not None]
 
 
-def _imports(module: str, root: Path) -> list[str]:
-    """The dmm_edu module names that `module`'s import statements name, anywhere in its file.
+def _imports(module: str, path: Path) -> list[str]:
+    """The dmm_edu module names that `module`'s import statements (in its file `path`) name, anywhere
+    in the file.
 
     `from pkg import a, b` names "pkg", "pkg.a" and "pkg.b" (the last two count only where they are
     files). A file that does not parse imports nothing (it is hashed all the same).
     """
-    path = _source(module, root)
     try:
         stat = path.stat()
     except OSError:
