@@ -31,7 +31,9 @@ def build_smoke_site(tmp_path_factory) -> Path:
 
     With several test workers (pytest-xdist) the first worker to ask builds it in the session's
     folder that all of them share, under a lock; the others wait and use it. Its cache is the folder
-    `cache/` beside the site, whose results/ is the run-wide results cache (tests/smoke_runs.py)."""
+    `cache/` beside the site, whose results/ is the run-wide results cache (tests/smoke_runs.py) and
+    whose labs/ is the session cache's (tests/conftest.py): a later build in the session (the printed
+    `dmm-edu book build`) finds the labs executed (each keyed by everything it depends on)."""
     from filelock import FileLock
 
     shared = tmp_path_factory.getbasetemp()
@@ -51,6 +53,9 @@ def build_smoke_site(tmp_path_factory) -> Path:
         (base / "dmm_edu").symlink_to(ROOT / "dmm_edu", target_is_directory=True)  # the chapters' code snippets
         (base / "cache").mkdir()  # the site's cache (its labs, figures' inputs), beside it for every worker
         (base / "cache" / "results").symlink_to(run_cache().resolve(), target_is_directory=True)
+        session_labs = Path(os.environ["DMM_EDU_CACHE"]) / "labs"  # the session's cache (conftest)
+        session_labs.mkdir(parents=True, exist_ok=True)
+        (base / "cache" / "labs").symlink_to(session_labs.resolve(), target_is_directory=True)
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("DMM_EDU_CACHE", str(base / "cache"))
             book.build("smoke", site, base / "mkdocs.yml", progress=None, quiet=True)

@@ -241,7 +241,7 @@ def test_a_warning_still_fails_the_build_and_its_output_is_in_the_error(site, tm
     base = site.parent
     monkeypatch.setenv("DMM_EDU_CACHE", str(base / "cache"))  # the site's cache: nothing recomputed
     shutil.copy(base / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    shutil.copytree(base / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
+    shutil.copytree(base / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("__pycache__"))  # figures: current
     (tmp_path / "dmm_edu").symlink_to(ROOT / "dmm_edu", target_is_directory=True)
     with (tmp_path / "docs" / "index.md").open("a") as f:
         f.write("\nSee [the missing page](no-such-page.md).\n")
