@@ -90,12 +90,14 @@ def test_a_cache_that_cannot_be_written_only_costs_the_shortcut(tmp_path, monkey
 def test_e7_after_e6_computes_what_e7_computes_alone(tmp_path, monkeypatch):
     """The book's case: E6 trains the network, E7 (same seed, same recipe) loads it and goes on drawing from
     the generator where training left it; every number and array equals an E7 run in an empty cache."""
+    small = {"n_per_class": 60, "epochs": 1, "n_attack": 12}  # the same recipe, smaller than smoke: 3 runs here
+    e7_small = {**small, "ae_epochs": 1, "pgd_steps": 60, "pgd_ladder_steps": 10}
     monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "shared"))
-    run_experiment("E6", "smoke", seed=5)
+    run_experiment("E6", "smoke", seed=5, **small)
     assert len(list((tmp_path / "shared" / _trained.KIND).glob("*.pt"))) == 1
-    after_e6 = run_experiment("E7", "smoke", seed=5)
+    after_e6 = run_experiment("E7", "smoke", seed=5, **e7_small)
     monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "empty"))
-    alone = run_experiment("E7", "smoke", seed=5)
+    alone = run_experiment("E7", "smoke", seed=5, **e7_small)
     assert json.dumps(after_e6.metrics, sort_keys=True, default=str) == json.dumps(alone.metrics, sort_keys=True,
                                                                                    default=str)
     assert after_e6.arrays.keys() == alone.arrays.keys()
