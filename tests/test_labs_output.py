@@ -1,8 +1,8 @@
 """What a reader sees under a lab's cells: no warning, no traceback, no path of the machine that built it.
 
-The labs (docs/labs/*.py) are executed here as the book executes them (`dmm_edu.book_cache.execute_labs`,
-a kernel per lab with the book's thread policy) at the smoke profile, into a folder of the test's own;
-every output of every code cell is then read. A lab fails if a cell wrote to stderr (a warning such as
+The labs (docs/labs/*.py) are read as the smoke-profile site offers them for download, executed by its
+build as every book build executes them (`dmm_edu.book_cache.prepare_labs`: a kernel per lab with the
+book's thread policy); every output of every code cell is then read. A lab fails if a cell wrote to stderr (a warning such as
 tqdm's "IProgress not found" lands there), if an output shows a Python warning or traceback, or if any
 output names an absolute path of the build machine (a home folder, /tmp, /work, /root, site-packages).
 The reading functions are checked on hand-made notebooks that contain each defect (negative controls).
@@ -14,8 +14,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-from dmm_edu import book_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
@@ -98,14 +96,15 @@ def test_each_defect_is_caught(output, defect):
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory) -> dict:
-    """{lab name: executed notebook}, every lab run once at the smoke profile into a folder of this test."""
+    """{lab name: executed notebook}: the notebooks the session's smoke site offers for download
+    (site/labs/NAME/NAME.ipynb), which its build executed as every book build does."""
     pytest.importorskip("nbclient")
     import nbformat
 
-    out = tmp_path_factory.mktemp("labs")
-    jobs = [(lab, out / f"{lab.stem}.ipynb") for lab in LABS]
-    book_cache.execute_labs(jobs, "smoke")
-    return {lab.stem: nbformat.read(path, as_version=4) for lab, path in jobs}
+    from test_book import build_smoke_site
+
+    site = build_smoke_site(tmp_path_factory)
+    return {lab.stem: nbformat.read(site / "labs" / lab.stem / f"{lab.stem}.ipynb", as_version=4) for lab in LABS}
 
 
 @pytest.mark.slow
