@@ -7,13 +7,15 @@ every finished child; the peak is that of the largest single process).
 
     python benchmarks/bench_build.py book          # cold build (empty cache), then a warm rebuild
     python benchmarks/bench_build.py tests         # the README's test command, after a book build
+    python benchmarks/bench_build.py book --cache DIR   # only the warm rebuild, on a cache a build filled
     python benchmarks/bench_build.py book --load 2 # the same with two busy processes competing
     python benchmarks/bench_build.py book --threads 2   # DMM_EDU_THREADS=2 (one thread per core per process)
 
 `--load N` starts N processes that keep one core each busy (numpy matrix products) for the whole
 measurement: a machine doing other work, as readers' laptops and shared CI machines are.
 Results are merged into `results/build.json` under a label naming what, load and threads (an
-earlier record with the same label is replaced), with the date, the machine and the versions.
+earlier measurement of the same kind under that label is replaced; each keeps its date), with the
+machine and the versions.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def main() -> None:
     parser.add_argument("--load", type=int, default=0, help="busy processes competing for the cores (default 0)")
     parser.add_argument("--threads", type=int, default=None, help="DMM_EDU_THREADS for the measured commands")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="tests: the results cache a book build filled (default: build one first, not timed)")
+                        help="the dmm_edu cache a book build filled: tests use it (default: build one first, not "
+                             "timed); book times only the warm rebuild on it")
     args = parser.parse_args()
     if args.load < 0 or (args.threads is not None and args.threads < 1):
         parser.error(f"--load={args.load} and --threads={args.threads}: expected --load >= 0 and --threads >= 1")
@@ -82,9 +85,13 @@ def main() -> None:
     load = start_load(args.load)
     try:
         if args.what == "book":
-            print("cold build ...", flush=True)
-            records["cold"] = measure(build, env, ROOT)
-            print(records["cold"], "\nwarm rebuild ...", flush=True)
+            if args.cache is None:
+                print("cold build ...", flush=True)
+                records["cold"] = measure(build, env, ROOT)
+                print(records["cold"], flush=True)
+            else:
+                measure(build, env, ROOT)  # brings the given cache's labs and figures up to date (not timed)
+            print("warm rebuild ...", flush=True)
             records["warm"] = measure(build, env, ROOT)
             print(records["warm"], flush=True)
         else:
@@ -98,7 +105,9 @@ def main() -> None:
     import numpy as np
     import torch
 
-    record["runs"][label] = {**records, "date": time.strftime("%Y-%m-%d"),
+    today = time.strftime("%Y-%m-%d")  # each measurement keeps its date: a warm-only run leaves the last cold one
+    records = {name: {**r, "date": today} for name, r in records.items()}
+    record["runs"][label] = {**record["runs"].get(label, {}), **records, "date": today,
                              "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
                              "versions": {"python": platform.python_version(), "numpy": np.__version__,
                                           "torch": torch.__version__}}
