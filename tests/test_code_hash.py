@@ -2,6 +2,7 @@
 module they import (read from the import statements, transitively), and nothing else. Experiments are
 leaves: none imports another, so editing one experiment never makes another's results stale."""
 
+import concurrent.futures
 import shutil
 from pathlib import Path
 
@@ -100,6 +101,8 @@ def test_held_hashes_are_read_once_and_the_next_call_reads_the_files_again(pkg):
         assert code_hash(E11, root=pkg) != before  # another module is hashed on its own
         with hashes_held():  # a nested block shares the outer one's hashes
             assert code_hash(E10, root=pkg) == before
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # another thread holds nothing
+            assert pool.submit(code_hash, E10, root=pkg).result() != before
     assert code_hash(E10, root=pkg) != before  # after the block the edit counts
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import hashlib
 import os
 import platform
@@ -38,20 +39,22 @@ def code_hash(experiment_module: str | None = None, root: str | Path | None = No
     `root`: the package folder (default: this installation's).
     """
     root = _package_root(root)
-    memo_key = (experiment_module, str(root))
-    if _MEMO is not None and memo_key in _MEMO:
-        return _MEMO[memo_key]
+    memo, memo_key = _HELD.get(), (experiment_module, str(root))
+    if memo is not None and memo_key in memo:
+        return memo[memo_key]
     h = hashlib.sha256()
     for rel in code_files(experiment_module, root):
         data = (root / rel).read_bytes()
         h.update(f"{rel}\0{len(data)}\0".encode())  # path and length first: no two file lists hash alike
         h.update(data)
-    if _MEMO is not None:
-        _MEMO[memo_key] = h.hexdigest()
+    if memo is not None:
+        memo[memo_key] = h.hexdigest()
     return h.hexdigest()
 
 
-_MEMO: dict[tuple, str] | None = None  #: code_hash per (module, root) inside `hashes_held`, else None
+#: code_hash per (module, root) inside `hashes_held`, else None; a context variable, so another thread
+#: (or task) of the process is not given the held hashes
+_HELD: contextvars.ContextVar[dict[tuple, str] | None] = contextvars.ContextVar("dmm_edu_code_hashes", default=None)
 
 
 @contextlib.contextmanager
@@ -59,16 +62,15 @@ def hashes_held():
     """Inside this block `code_hash` reads the source of each (experiment module, root) once and
     returns that hash again on later calls, even if a file changes meanwhile: for a caller that keys
     many runs of the same experiments in a moment (loading the book's cached results: 65 runs of 21
-    experiments and variants). Nested blocks share the outer one's hashes."""
-    global _MEMO
-    if _MEMO is not None:
+    experiments and variants). Nested blocks share the outer one's hashes; other threads do not."""
+    if _HELD.get() is not None:
         yield
         return
-    _MEMO = {}
+    token = _HELD.set({})
     try:
         yield
     finally:
-        _MEMO = None
+        _HELD.reset(token)
 
 
 def code_files(experiment_module: str | None = None, root: str | Path | None = None) -> list[str]:
