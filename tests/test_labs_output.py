@@ -101,9 +101,12 @@ def executed(tmp_path_factory) -> dict:
     pytest.importorskip("nbclient")
     import nbformat
 
-    from test_book import build_smoke_site
+    from test_book import smoke_site_if_any
 
-    site = build_smoke_site(tmp_path_factory)
+    site = smoke_site_if_any(tmp_path_factory)
+    if site is None:
+        pytest.skip("the labs are read from the smoke site, which needs the docs extra and a build that passes "
+                    "(tests/test_book.py)")
     return {lab.stem: nbformat.read(site / "labs" / lab.stem / f"{lab.stem}.ipynb", as_version=4) for lab in LABS}
 
 

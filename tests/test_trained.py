@@ -96,6 +96,7 @@ def test_e7_after_e6_computes_what_e7_computes_alone(tmp_path, monkeypatch):
     run_experiment("E6", "smoke", seed=5, **small)
     assert len(list((tmp_path / "shared" / _trained.KIND).glob("*.pt"))) == 1
     after_e6 = run_experiment("E7", "smoke", seed=5, **e7_small)
+    assert len(list((tmp_path / "shared" / _trained.KIND).glob("*.pt"))) == 1  # E7 loaded E6's, trained none
     monkeypatch.setenv("DMM_EDU_CACHE", str(tmp_path / "empty"))
     alone = run_experiment("E7", "smoke", seed=5, **e7_small)
     assert json.dumps(after_e6.metrics, sort_keys=True, default=str) == json.dumps(alone.metrics, sort_keys=True,
