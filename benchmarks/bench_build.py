@@ -2,8 +2,8 @@
 
 Not a comparison with another tool: the record the next change is compared with. Each measurement
 runs the command as a user would, in a subprocess, and reads the CPU time and the peak resident
-memory of the processes it started (`resource.getrusage(RUSAGE_CHILDREN)`: user + system time of
-every finished child; the peak is that of the largest single process).
+memory of that command alone (`os.wait4`: user + system time of it and every process it started;
+the peak is that of the largest single process).
 
     python benchmarks/bench_build.py book          # cold build (empty cache), then a warm rebuild
     python benchmarks/bench_build.py tests         # the README's test command, after a book build
@@ -14,8 +14,8 @@ every finished child; the peak is that of the largest single process).
 `--load N` starts N processes that keep one core each busy (numpy matrix products) for the whole
 measurement: a machine doing other work, as readers' laptops and shared CI machines are.
 Results are merged into `results/build.json` under a label naming what, load and threads (an
-earlier measurement of the same kind under that label is replaced; each keeps its date), with the
-machine and the versions.
+earlier measurement of the same kind under that label is replaced), each with its date, commit,
+machine and versions.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,17 +39,32 @@ LOAD = ("import numpy as np, os\n"
 
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
-    """Run `cmd` to completion; its wall time, CPU-seconds (children) and peak RSS (largest child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run `cmd` to completion; its wall time, CPU-seconds and peak RSS, of this command alone: the
+    resource usage `os.wait4` returns for it (its own and that of every process it started and waited
+    for; the peak is that of the largest single one)."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(after.ru_maxrss / 1024),
-            "tail": proc.stdout.strip().splitlines()[-1][:200] if proc.stdout.strip() else ""}
+        sys.exit(f"{' '.join(cmd)} failed (exit {proc.returncode}):\n{out[-4000:]}")
+    return {"wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "tail": out.strip().splitlines()[-1][:200] if out.strip() else ""}
+
+
+def _commit() -> str | None:
+    """The checkout's commit (with "+" where the working tree differs from it), or None outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
 
 
 def start_load(n: int) -> list[subprocess.Popen]:
@@ -105,12 +119,14 @@ def main() -> None:
     import numpy as np
     import torch
 
-    today = time.strftime("%Y-%m-%d")  # each measurement keeps its date: a warm-only run leaves the last cold one
-    records = {name: {**r, "date": today} for name, r in records.items()}
-    record["runs"][label] = {**record["runs"].get(label, {}), **records, "date": today,
-                             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-                             "versions": {"python": platform.python_version(), "numpy": np.__version__,
-                                          "torch": torch.__version__}}
+    # which cache the command met: one this script filled just before (a cold build's, or the build before
+    # the tests, whose smallest-size runs the tests then compute), or the one --cache named
+    cache = "given: " + str(args.cache) if args.cache else "fresh"
+    about = {"date": time.strftime("%Y-%m-%d"), "commit": _commit(), "cache": cache,
+             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+             "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__}}
+    # each measurement keeps what it was measured with: a warm-only run leaves the last cold one as it was
+    record["runs"][label] = {**record["runs"].get(label, {}), **{name: {**r, **about} for name, r in records.items()}}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     print(f"wrote {RESULTS} [{label}]; the results cache: {env['DMM_EDU_CACHE']}")
