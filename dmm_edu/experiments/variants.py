@@ -6,7 +6,8 @@ key "E6:cnn" (experiment, colon, variant name), so that a chapter can set a conv
 or another dataset beside the MLP on the digits without a second experiment. `changes` hold at every
 profile; `book` and `smoke` add fields for that profile only: a smaller run where the variant's own
 model costs more (a CNN step costs several MLP steps). The smoke profile is the tests' size, where
-the point is that the code runs end to end, not the numbers.
+the point is that the code runs end to end on a network that learns, not the numbers themselves (so
+its fields shrink the attacks, not the training).
 
     parse_key("E6:cnn")              # ("E6", "cnn")
     overrides("E6:cnn", "book")      # {"model": "cnn", "epochs": 5, "n_attack": 100}
