@@ -71,6 +71,15 @@ def smoke_site_if_any(tmp_path_factory) -> Path | None:
         return None
 
 
+def copy_smoke_figures(tmp_path_factory, docs_dir: Path) -> None:
+    """Copy the figures the smoke site drew (with their stamps) into docs_dir/figures/generated, so that a
+    build of docs_dir finds them current instead of drawing them all again; nothing where there is no site."""
+    site = smoke_site_if_any(tmp_path_factory)
+    if site is not None:
+        generated = Path("figures") / "generated"
+        shutil.copytree(site.parent / "docs" / generated, Path(docs_dir) / generated)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return build_smoke_site(tmp_path_factory)

@@ -12,7 +12,6 @@ import importlib
 import importlib.util
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -319,14 +318,10 @@ def test_an_unknown_claim_fails_a_strict_mkdocs_build(tmp_path, tmp_path_factory
     """A real `mkdocs build --strict` of a one-page site with the book's hook stops, naming the claim."""
     pytest.importorskip("mkdocs")
     pytest.importorskip("matplotlib")
-    from test_book import smoke_site_if_any
+    from test_book import copy_smoke_figures
 
-    site = smoke_site_if_any(tmp_path_factory)
-    generated = Path("figures") / "generated"  # the hook draws the book's figures first: the smoke site's are current
-    if site is not None:
-        shutil.copytree(site.parent / "docs" / generated, tmp_path / "docs" / generated)
-    else:
-        (tmp_path / "docs").mkdir()
+    (tmp_path / "docs").mkdir()
+    copy_smoke_figures(tmp_path_factory, tmp_path / "docs")  # the hook draws the book's figures first
     (tmp_path / "docs" / "index.md").write_text('# Page\n\nA number: {{ claim("E1.B.cling_quarter_TT") }}.\n')
     (tmp_path / "mkdocs.yml").write_text(f"site_name: t\nstrict: true\nhooks:\n  - {DOCS / 'hooks' / 'claims.py'}\n")
     env = dict(os.environ, DMM_EDU_BOOK_PROFILE="smoke", DMM_EDU_CACHE=str(tmp_path_factory.getbasetemp() / "dc"),

@@ -2,9 +2,10 @@
 
 The labs (docs/labs/*.py) are read as the smoke-profile site offers them for download, executed by its
 build as every book build executes them (`dmm_edu.book_cache.prepare_labs`: a kernel per lab with the
-book's thread policy); every output of every code cell is then read. A lab fails if a cell wrote to stderr (a warning such as
-tqdm's "IProgress not found" lands there), if an output shows a Python warning or traceback, or if any
-output names an absolute path of the build machine (a home folder, /tmp, /work, /root, site-packages).
+book's thread policy); every output of every code cell is then read. A lab fails if a cell wrote to
+stderr (a warning such as tqdm's "IProgress not found" lands there), if an output shows a Python
+warning or traceback, or if any output names an absolute path of the build machine (a home folder,
+/tmp, /work, /root, site-packages).
 The reading functions are checked on hand-made notebooks that contain each defect (negative controls).
 """
 

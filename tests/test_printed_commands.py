@@ -16,16 +16,17 @@ printed, to the click command tree: a wrong flag, subcommand, choice or type fai
 copy of mkdocs.yml and docs/ (like a checkout; with the figures the session's smoke site drew,
 test_book.build_smoke_site), with DMM_EDU_CACHE in the session's temporary folder, whose results/ is
 the run-wide results cache (tests/conftest.py): a run another test made is read, not repeated, and a
-render, deck, lab or figure the session made is reused (each is keyed by everything it depends on). Where the point of a command is that it parses and runs, not the size of what it
-computes, the run uses smaller settings (the parse tier has checked the printed text itself):
+render, deck, lab or figure the session made is reused (each is keyed by everything it depends on).
+Where the point of a command is that it parses and runs, not the size of what it computes, the run
+uses smaller settings (the parse tier has checked the printed text itself):
 
 - `--profile book` and `--profile full` become `--profile smoke`; a command whose --profile
   defaults to "book" (run, animate, book build, book serve) gets `--profile smoke`;
 - a render quality (`--quality`, `--videos`, manim's -qm/-qh/-qk) becomes the lowest one;
 - a variant's `--set` options as the book prints them (`dmm-edu run E7 --set model=cnn --set epochs=5
   --set n_attack=100`: a CNN at the book's size), or its changes alone (`--set model=cnn`), become the
-  variant's smoke options
-  (`dmm_edu.experiments.variants`: fewer epochs and attacked images), the run the claims tests make;
+  variant's smoke options (`dmm_edu.experiments.variants`: fewer attacked images and attack steps),
+  the run the claims tests make;
 - `dmm-edu sweep --seeds A:B` runs seeds A and A+1 (several seeds and their summary, the sweep's point);
 - `book serve` gets `--port 0` (8000 may be taken) and `--no-build`, after the printed `book build`
   has made the site (the build is that command's test); it is stopped once it has served index.html;
@@ -59,7 +60,7 @@ from pathlib import Path
 import click
 import pytest
 from smoke_runs import run_cache
-from test_book import smoke_site_if_any
+from test_book import copy_smoke_figures
 
 from dmm_edu.cli import main
 from dmm_edu.experiments.variants import VARIANTS, run_key, set_options
@@ -393,10 +394,7 @@ def workspace(tmp_path_factory):
     shutil.copytree(ROOT / "docs", ws / "docs", ignore=shutil.ignore_patterns("generated", "__pycache__"))
     # the session's smoke site (test_book) has drawn the figures and executed the labs: the printed
     # `book build` finds both current (its own cold work is that site's build) and tests the rest
-    site = smoke_site_if_any(tmp_path_factory)
-    if site is not None:  # without it (no docs extra) the printed build, if it runs, draws them itself
-        generated = Path("figures") / "generated"
-        shutil.copytree(site.parent / "docs" / generated, ws / "docs" / generated)
+    copy_smoke_figures(tmp_path_factory, ws / "docs")
     for name in ("dmm_edu", "animations"):
         if (ROOT / name).exists():
             (ws / name).symlink_to(ROOT / name, target_is_directory=True)
